@@ -1,0 +1,2 @@
+// Placeholder entry of the CLI bundle (replaced by the CLI implementation).
+export {};

@@ -1,0 +1,2 @@
+// Placeholder entry of the language server bundle (replaced by the LSP implementation).
+export {};
