@@ -1,0 +1,108 @@
+// A piece of decoded text (a JSON string, a CSV quoted field, the lines of a FASTA record) together
+// with where each part of it sits in the document. Parsers decode once; every finder (tags, plain
+// tokens, whole values) then cuts occurrences out of the decoded text and gets exact document
+// segments back, escapes included.
+import type { LineIndex } from '../positions';
+import type { SequenceHints, SequenceOccurrence, SourceFormat } from '../types';
+
+/** `text[textOffset, textOffset+textLength)` stands at `doc[docOffset, docOffset+docLength)`. */
+export interface Piece {
+  textOffset: number;
+  textLength: number;
+  docOffset: number;
+  docLength: number;
+}
+
+export class MappedText {
+  constructor(
+    readonly text: string,
+    /** In text order; verbatim runs have textLength === docLength, escapes usually do not. */
+    readonly pieces: Piece[],
+  ) {}
+
+  /** Text that stands verbatim in the document at `docOffset`. */
+  static verbatim(text: string, docOffset: number): MappedText {
+    return new MappedText(text, [{ textOffset: 0, textLength: text.length, docOffset, docLength: text.length }]);
+  }
+
+  /** A new MappedText made of text[s, e) for each range, concatenated (e.g. lines of a record). */
+  concat(ranges: Array<[number, number]>): MappedText {
+    let text = '';
+    const pieces: Piece[] = [];
+    for (const [s, e] of ranges) {
+      for (const p of this.pieces) {
+        const ps = p.textOffset;
+        const pe = p.textOffset + p.textLength;
+        if (pe <= s || ps >= e) continue;
+        const cs = Math.max(s, ps);
+        const ce = Math.min(e, pe);
+        const verbatim = p.textLength === p.docLength;
+        pieces.push({
+          textOffset: text.length + (cs - s),
+          textLength: ce - cs,
+          docOffset: verbatim ? p.docOffset + (cs - ps) : p.docOffset,
+          docLength: verbatim ? ce - cs : p.docLength,
+        });
+      }
+      text += this.text.slice(s, e);
+    }
+    return new MappedText(text, pieces);
+  }
+
+  /** Document offset of text index `i` (an index at a piece's end maps to the piece's doc end). */
+  docOffsetOf(i: number, preferEnd = false): number {
+    const ps = this.pieces;
+    let lo = 0;
+    let hi = ps.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((ps[mid] as Piece).textOffset <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    let p = ps[lo];
+    if (!p) return 0;
+    if (preferEnd && i === p.textOffset && lo > 0) p = ps[lo - 1] as Piece;
+    const within = i - p.textOffset;
+    if (within >= p.textLength) return p.docOffset + p.docLength;
+    // Inside an escape (textLength !== docLength) a position maps to the escape's start.
+    return p.textLength === p.docLength ? p.docOffset + within : p.docOffset;
+  }
+
+  /** An occurrence for text[start, end), with one segment per piece it touches. */
+  occurrence(
+    start: number,
+    end: number,
+    lines: LineIndex,
+    format: SourceFormat,
+    hints: SequenceHints,
+  ): SequenceOccurrence {
+    const segments: SequenceOccurrence['segments'] = [];
+    let lastDocEnd = -1;
+    let lastVerbatim = false;
+    for (const p of this.pieces) {
+      const ps = p.textOffset;
+      const pe = p.textOffset + p.textLength;
+      if (pe <= start || ps >= end) continue;
+      const s = Math.max(start, ps);
+      const e = Math.min(end, pe);
+      const verbatim = p.textLength === p.docLength;
+      // An escape is indivisible: any part of it maps to the whole escape.
+      const ds = verbatim ? p.docOffset + (s - ps) : p.docOffset;
+      const de = verbatim ? p.docOffset + (e - ps) : p.docOffset + p.docLength;
+      const last = segments[segments.length - 1];
+      if (last && verbatim && lastVerbatim && lastDocEnd === ds) {
+        // Contiguous verbatim runs become one segment (keeps segments few).
+        last.length += e - s;
+        last.range.end = lines.positionAt(de);
+      } else {
+        segments.push({ offset: s - start, length: e - s, range: lines.rangeOf(ds, de) });
+      }
+      lastDocEnd = de;
+      lastVerbatim = verbatim;
+    }
+    const first = segments[0];
+    const lastSeg = segments[segments.length - 1];
+    const range = first && lastSeg ? { start: first.range.start, end: lastSeg.range.end } : lines.rangeOf(0, 0);
+    return { text: this.text.slice(start, end), range, segments, format, hints };
+  }
+}
