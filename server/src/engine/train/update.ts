@@ -1,0 +1,69 @@
+// The update half of a training step, shared by the fused step graph and the gradient-accumulation
+// apply graph: global grad norm, optional clipping, the optimizer, and the non-finite guard.
+
+import type { Value } from '../onnx/ir';
+import { isInf, isNaN, not, or, where } from '../onnx/ops';
+import { clipByGlobalNorm, globalNorm } from './clip';
+import { decayMatricesOnly, type DecayPredicate, type Optimizer } from './optimizers/types';
+
+export interface UpdateOptions {
+  optimizer: Optimizer;
+  /** Clip gradients to this global L2 norm (torch semantics); undefined or Infinity disables clipping. */
+  maxGradNorm?: number;
+  /**
+   * When the loss or the gradient norm is NaN/Inf, output the parameters and state unchanged and set
+   * the `skipped` output (default true): one bad batch must not poison the run.
+   */
+  nanGuard?: boolean;
+  /** Which parameters get weight decay (default: rank >= 2, i.e. not biases or norm weights). */
+  decay?: DecayPredicate;
+}
+
+export interface UpdateParam {
+  name: string;
+  value: Value;
+  grad: Value;
+  state: Record<string, Value>;
+}
+
+export interface UpdateResult {
+  params: Array<{ name: string; value: Value; state: Record<string, Value> }>;
+  gradNorm: Value;
+  /** bool scalar: true when the guard kept the old values. Undefined when the guard is off. */
+  skipped: Value | undefined;
+}
+
+/** Names of the state inputs/outputs, shared by graph builders, runners and checkpoints. */
+export const stateName = (param: string, slot: string): string => `${param}.${slot}`;
+export const newName = (name: string): string => `${name}.new`;
+
+export function emitUpdate(items: UpdateParam[], lr: Value, step: Value, loss: Value | undefined, options: UpdateOptions): UpdateResult {
+  const grads = items.map((i) => i.grad);
+  const gradNorm = globalNorm(grads);
+  const clipped = options.maxGradNorm !== undefined && Number.isFinite(options.maxGradNorm) ? clipByGlobalNorm(grads, gradNorm, options.maxGradNorm) : grads;
+  const decay = options.decay ?? decayMatricesOnly;
+  let ok: Value | undefined;
+  let skipped: Value | undefined;
+  if (options.nanGuard ?? true) {
+    // A finite norm implies every gradient is finite; the loss is checked too (it may be NaN with finite grads).
+    const bad = [gradNorm, ...(loss ? [loss] : [])].map((v) => or(isNaN(v), isInf(v)));
+    skipped = bad.reduce((a, b) => or(a, b));
+    ok = not(skipped);
+  }
+  const guard = (next: Value, old: Value): Value => (ok ? where(ok, next, old) : next);
+  const params = items.map((item, i) => {
+    const out = options.optimizer.emit({
+      name: item.name,
+      p: item.value,
+      g: clipped[i]!,
+      state: item.state,
+      lr,
+      step,
+      decay: decay(item.name, item.value.shape ?? []),
+    });
+    const state: Record<string, Value> = {};
+    for (const slot of options.optimizer.slots) state[slot] = guard(out.state[slot]!, item.state[slot]!);
+    return { name: item.name, value: guard(out.p, item.value), state };
+  });
+  return { params, gradNorm, skipped };
+}
