@@ -2,7 +2,7 @@
 // Each emits standard ONNX ops into the graph its inputs belong to. Constants are interned per
 // graph so repeated scalars (1, 0.5, axes lists) become one initializer each.
 
-import { attr, ONNX_DTYPE, tensorData, type DType, type Graph, type TensorData, type Value } from './ir';
+import { attr, ONNX_DTYPE, tensorData, type AttrValue, type DType, type Graph, type TensorData, type Value } from './ir';
 
 const constCache = new WeakMap<Graph, Map<string, Value>>();
 
@@ -190,4 +190,81 @@ export function onesLike(x: Value): Value {
 
 export function zerosLike(x: Value): Value {
   return expand(scalar(x, 0), shapeOf(x));
+}
+
+// ---- More standard ops (trig, masks, index arithmetic, scatter) for decoders and encoders ----
+
+export const sin = unary('Sin');
+export const cos = unary('Cos');
+export const floor = unary('Floor');
+export const ceil = unary('Ceil');
+export const softplus = unary('Softplus');
+export const mod = (a: Operand, b: Operand): Value => binary('Mod', a, b);
+
+/** Upper (or lower) triangle of the last two axes, keeping diagonal offset k (Trilu-14). */
+export function trilu(x: Value, upper: boolean, k = 0): Value {
+  return x.graph.op1('Trilu', [x, k === 0 ? undefined : constant(x.graph, 'int64', [], [k])], { upper: attr.int(upper ? 1 : 0) });
+}
+
+/** start, start+delta, ... < limit. `limit` may be a graph value (e.g. a sequence length). */
+export function range(g: Graph, start: number, limit: number | Value, delta = 1, dtype: DType = 'int64'): Value {
+  const lim = typeof limit === 'number' ? constant(g, dtype, [], [limit]) : limit;
+  return g.op1('Range', [constant(g, dtype, [], [start]), lim, constant(g, dtype, [], [delta])]);
+}
+
+/** Dimension `axis` of x as an int64 scalar computed at run time (Gather(Shape(x), axis)). */
+export function dimOf(x: Value, axis: number): Value {
+  return gather(shapeOf(x), constant(x.graph, 'int64', [], [axis]));
+}
+
+/** A tensor of `shape` (static list or a Shape-like value) filled with `value`. */
+export function constantOfShape(g: Graph, shape: number[] | Value, value: number, dtype: DType = 'float32'): Value {
+  const s = Array.isArray(shape) ? ints(g, shape) : shape;
+  return g.op1('ConstantOfShape', [s], { value: attr.tensor(tensorData(dtype, [1], [value])) });
+}
+
+/** One-hot along a new last axis: `on` at the index, `off` elsewhere; dtype follows `dtype`. */
+export function oneHot(indices: Value, depth: number, dtype: DType = 'float32', off = 0, on = 1): Value {
+  const g = indices.graph;
+  return g.op1('OneHot', [indices, constant(g, 'int64', [], [depth]), constant(g, dtype, [2], [off, on])], { axis: attr.int(-1) });
+}
+
+/** ScatterND (data updated at int64 index tuples); 'add' accumulates duplicates (embedding gradients). */
+export function scatterND(data: Value, indices: Value, updates: Value, reduction: 'none' | 'add' = 'none'): Value {
+  const attrs: Record<string, AttrValue> = reduction === 'none' ? {} : { reduction: attr.string(reduction) };
+  return data.graph.op1('ScatterND', [data, indices, updates], attrs);
+}
+
+/** ScatterElements along `axis` (the inverse of GatherElements); 'add' accumulates duplicates. */
+export function scatterElements(data: Value, indices: Value, updates: Value, axis: number, reduction: 'none' | 'add' = 'none'): Value {
+  const attrs: Record<string, AttrValue> = { axis: attr.int(axis) };
+  if (reduction !== 'none') attrs['reduction'] = attr.string(reduction);
+  return data.graph.op1('ScatterElements', [data, indices, updates], attrs);
+}
+
+/** Splits along `axis` into the given sizes (Split-18). */
+export function split(x: Value, sizes: number[], axis: number): Value[] {
+  return x.graph.op('Split', [x, ints(x.graph, sizes)], { axis: attr.int(axis) }, { outputs: sizes.length });
+}
+
+export function tile(x: Value, repeats: number[]): Value {
+  return x.graph.op1('Tile', [x, ints(x.graph, repeats)]);
+}
+
+/** Running sum along `axis`; `exclusive` starts at 0, `reverse` sums from the end. */
+export function cumsum(x: Value, axis: number, options: { exclusive?: boolean; reverse?: boolean } = {}): Value {
+  return x.graph.op1('CumSum', [x, constant(x.graph, 'int64', [], [axis])], {
+    exclusive: attr.int(options.exclusive ? 1 : 0),
+    reverse: attr.int(options.reverse ? 1 : 0),
+  });
+}
+
+/** The k largest (or smallest) entries along `axis`: values and int64 indices, sorted. */
+export function topK(x: Value, k: number, axis = -1, largest = true): { values: Value; indices: Value } {
+  const [values, indices] = x.graph.op('TopK', [x, ints(x.graph, [k])], { axis: attr.int(axis), largest: attr.int(largest ? 1 : 0), sorted: attr.int(1) }, { outputs: 2 });
+  return { values: values!, indices: indices! };
+}
+
+export function argMax(x: Value, axis: number, keepdims = false): Value {
+  return x.graph.op1('ArgMax', [x], { axis: attr.int(axis), keepdims: attr.int(keepdims ? 1 : 0) });
 }

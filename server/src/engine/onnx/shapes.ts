@@ -304,7 +304,7 @@ registerShapeRule('Constant', (node) => {
 });
 
 registerShapeRule('ConstantOfShape', (node) => {
-  const target = constInts(node.inputs[0]);
+  const target = shapeInput(node.inputs[0]);
   const v = node.attrs['value'];
   const dtype = v && v.type === 'tensor' ? v.value.dtype : 'float32';
   return [{ dtype, shape: target }];
@@ -351,3 +351,113 @@ registerShapeRule('ArgMax', (node) => {
   const keep = intAttr(node, 'keepdims', 1) === 1;
   return [{ dtype: 'int64', shape: x.shape.flatMap((d, i) => (i === axis ? (keep ? [1] : []) : [d])) }];
 });
+
+// Ops emitted by autodiff rules (gradients of Slice, Concat, ReduceMean, broadcasting).
+registerShapeRule('Size', () => [{ dtype: 'int64', shape: [] }]);
+registerShapeRule('NonZero', (node) => [{ dtype: 'int64', shape: node.inputs[0]!.shape ? [node.inputs[0]!.shape.length, 'nonzero'] : undefined }]);
+registerShapeRule('Range', (node) => [{ dtype: node.inputs[0]!.dtype, shape: undefined }]);
+registerShapeRule('Pad', (node) => {
+  const [x, padsV] = node.inputs;
+  const pads = constInts(padsV);
+  if (!x!.shape || !pads || node.inputs[3] || pads.length !== 2 * x!.shape.length) return [{ dtype: x!.dtype, shape: undefined }];
+  const r = x!.shape.length;
+  return [{ dtype: x!.dtype, shape: x!.shape.map((d, i) => (pads[i] === 0 && pads[i + r] === 0 ? d : typeof d === 'number' ? d + pads[i]! + pads[i + r]! : `${d}+${pads[i]! + pads[i + r]!}`)) }];
+});
+registerShapeRule('Split', (node, nOut) => {
+  const [x, splitV] = node.inputs;
+  const split = constInts(splitV);
+  const axis = x!.shape ? normAxis(intAttr(node, 'axis', 0), x!.shape.length) : 0;
+  return Array.from({ length: nOut }, (_, i) => ({
+    dtype: x!.dtype,
+    shape: x!.shape && split ? x!.shape.map((d, j) => (j === axis ? split[i]! : d)) : undefined,
+  }));
+});
+
+/** A scalar or 1-element int input known statically, or `Gather(Shape(y), k)` resolved to y's dim k. */
+function scalarDim(v: Value | undefined): Dim | undefined {
+  const c = constInts(v);
+  if (c) return c.length === 1 ? c[0] : undefined;
+  const p = v?.producer;
+  if (p && p.op === 'Gather' && p.domain === '' && intAttr(p, 'axis', 0) === 0) {
+    const dims = shapeInput(p.inputs[0]);
+    const k = constInts(p.inputs[1]);
+    if (dims && k && k.length === 1) return dims[normAxis(k[0]!, dims.length)];
+  }
+  return undefined;
+}
+
+// Range(start, limit, delta): length max(ceil((limit - start) / delta), 0). Range(0, n, 1) keeps a
+// symbolic n (positions 0..T-1 from Gather(Shape(x), 1)).
+registerShapeRule('Range', (node) => {
+  const [start, limit, delta] = node.inputs;
+  const s = constInts(start);
+  const d = constInts(delta);
+  const l = scalarDim(limit);
+  const dtype = start!.dtype;
+  if (!s || !d || l === undefined) return [{ dtype, shape: undefined }];
+  if (typeof l === 'string') return [{ dtype, shape: s[0] === 0 && d[0] === 1 ? [l] : undefined }];
+  // constInts reads float constants as plain numbers too, so fractional steps stay exact.
+  return [{ dtype, shape: [Math.max(Math.ceil((l - s[0]!) / d[0]!), 0)] }];
+});
+
+// Split: equal parts (num_outputs, opset 18) or the sizes in the optional `split` input.
+registerShapeRule('Split', (node, nOut) => {
+  const [x, splitV] = node.inputs;
+  const none = Array.from({ length: nOut }, () => ({ dtype: x!.dtype, shape: undefined }));
+  if (!x!.shape) return none;
+  const axis = normAxis(intAttr(node, 'axis', 0), x!.shape.length);
+  const dim = x!.shape[axis]!;
+  let sizes = splitV ? constInts(splitV) : undefined;
+  if (!sizes) {
+    if (splitV || typeof dim !== 'number') return none;
+    const n = intAttr(node, 'num_outputs', nOut);
+    const chunk = Math.ceil(dim / n);
+    sizes = Array.from({ length: n }, (_, i) => Math.max(0, Math.min(chunk, dim - i * chunk)));
+  }
+  return sizes.map((s) => {
+    const shape = [...x!.shape!];
+    shape[axis] = s;
+    return { dtype: x!.dtype, shape };
+  });
+});
+
+registerShapeRule('Tile', (node) => {
+  const [x, r] = node.inputs;
+  const reps = constInts(r);
+  if (!x!.shape || !reps) return [{ dtype: x!.dtype, shape: undefined }];
+  const shape = x!.shape.map((d, i) => (reps[i] === 1 ? d : typeof d === 'number' ? d * reps[i]! : undefined));
+  return [{ dtype: x!.dtype, shape: shape.includes(undefined) ? undefined : (shape as Dim[]) }];
+});
+
+registerShapeRule('CumSum', sameAsFirst);
+
+// TopK(x, k): values and int64 indices with dim `axis` replaced by k.
+registerShapeRule('TopK', (node) => {
+  const [x, kV] = node.inputs;
+  const k = constInts(kV);
+  if (!x!.shape || !k) return [{ dtype: x!.dtype, shape: undefined }, { dtype: 'int64', shape: undefined }];
+  const axis = normAxis(intAttr(node, 'axis', -1), x!.shape.length);
+  const shape = [...x!.shape];
+  shape[axis] = k[0]!;
+  return [{ dtype: x!.dtype, shape }, { dtype: 'int64', shape: [...shape] }];
+});
+
+registerShapeRule('ArgMin', (node) => {
+  const x = node.inputs[0]!;
+  if (!x.shape) return [{ dtype: 'int64', shape: undefined }];
+  const axis = normAxis(intAttr(node, 'axis', 0), x.shape.length);
+  const keep = intAttr(node, 'keepdims', 1) === 1;
+  return [{ dtype: 'int64', shape: x.shape.flatMap((d, i) => (i === axis ? (keep ? [1] : []) : [d])) }];
+});
+
+// Gemm(A, B, C): [M, K] x [K, N] (+ C broadcast to [M, N]), transA/transB swap the operand axes.
+registerShapeRule('Gemm', (node) => {
+  const [a, b] = node.inputs;
+  if (!a!.shape || !b!.shape) return [{ dtype: a!.dtype, shape: undefined }];
+  const m = intAttr(node, 'transA', 0) ? a!.shape[1]! : a!.shape[0]!;
+  const n = intAttr(node, 'transB', 0) ? b!.shape[0]! : b!.shape[1]!;
+  return [{ dtype: a!.dtype, shape: [m, n] }];
+});
+
+registerShapeRule('Size', () => [{ dtype: 'int64', shape: [] }]);
+for (const op of ['HardSigmoid', 'Round', 'Selu', 'Mish', 'Softsign']) registerShapeRule(op, sameAsFirst);

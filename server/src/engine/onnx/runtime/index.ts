@@ -36,12 +36,24 @@ export async function compile(model: Graph | Uint8Array, options: RuntimeOptions
   const bytes = graph ? toModelProto(graph) : (model as Uint8Array);
   let attempt;
   try {
-    attempt = await createSession(bytes, device, sessionOptions(options));
+    attempt = await createSession(bytes, device, sessionOptions({ ...options, optimization: options.optimization ?? defaultOptimization(graph) }));
   } catch (err) {
     if (err instanceof ProviderError) throw err;
     throw modelRejected(err, graph);
   }
   return new OrtModel(attempt.session, attempt.choice, graph);
+}
+
+/**
+ * 'all', except for float64 graphs: ORT's extended fusions rewrite float64 subgraphs into contrib
+ * ops that only have float32 kernels (x * Sigmoid(x) -> com.microsoft.QuickGelu fails to load in
+ * 1.30), so float64 graphs (gradient checks, references) get 'basic', which only folds constants
+ * and removes redundant nodes. Speed does not matter for them.
+ */
+function defaultOptimization(graph: Graph | undefined): OptimizationLevel {
+  if (!graph) return 'all';
+  const f64 = graph.inputs.some((v) => v.dtype === 'float64') || [...graph.initializers.keys()].some((v) => v.dtype === 'float64') || graph.nodes.some((n) => n.outputs.some((v) => v.dtype === 'float64'));
+  return f64 ? 'basic' : 'all';
 }
 
 class OrtModel implements CompiledModel {
