@@ -50,4 +50,6 @@ export const workbenchSettings = {
   'git.enabled': false,
   'security.workspace.trust.enabled': false,
   'editor.minimap.enabled': false,
+  // The test saves explicitly, so that the saved file proves the edit reached the document.
+  'files.autoSave': 'off',
 };

@@ -86,7 +86,8 @@ export class Workbench {
     while (Date.now() < deadline) {
       await line.first().click({ position: { x: 5, y: 5 } });
       await this.page.keyboard.press('Control+Period');
-      const rows = this.page.locator('.action-widget .monaco-list-row');
+      const menu = this.page.locator('.action-widget:not(.action-list-submenu-panel)').first();
+      const rows = menu.locator('.monaco-list-row.action');
       try {
         await rows.first().waitFor({ timeout: 3_000 });
       } catch {
@@ -98,7 +99,7 @@ export class Workbench {
       if (idx >= 0) {
         const picked = seen[idx] ?? '';
         await rows.nth(idx).click();
-        await this.page.locator('.action-widget').waitFor({ state: 'hidden', timeout: 5_000 });
+        await menu.waitFor({ state: 'hidden', timeout: 5_000 });
         return picked;
       }
       await this.page.keyboard.press('Escape');
@@ -107,11 +108,13 @@ export class Workbench {
     throw new Error(`no code action matching ${title} on the line "${lineText}" within ${timeoutMs} ms; menu showed: ${seen.join(' | ') || '(nothing)'}`);
   }
 
-  /** Saves the active editor (Ctrl+S) and waits until its tab is no longer dirty. */
+  /** Saves the active editor (Ctrl+S) once it is dirty, and waits until its tab is clean again. */
   async save(): Promise<void> {
-    await this.activeEditor().click({ position: { x: 200, y: 5 } });
+    const dirtyTab = this.page.locator('.tabs-container .tab.active.dirty');
+    await dirtyTab.waitFor({ timeout: 10_000 });
+    await this.activeEditor().locator('.view-lines').click();
     await this.page.keyboard.press('Control+S');
-    await this.page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'detached', timeout: 10_000 });
+    await dirtyTab.waitFor({ state: 'detached', timeout: 10_000 });
   }
 
   /** The text of the active editor's rendered lines (the test files fit on one screen). */
