@@ -39,5 +39,5 @@ test('lookup by name, default severities and unknown codes', () => {
 test('markdown table has one row per code', () => {
   const lines = codesMarkdownTable().split('\n');
   assert.equal(lines.length, DIAGNOSTIC_CODES.length + 2);
-  assert.match(lines[2] ?? '', /^\| UME001 \| binary-content-skipped \| information \|/);
+  assert.match(lines[2] ?? '', /^\| UME001 \| binary-content-skipped \| warning \|/);
 });

@@ -26,8 +26,8 @@ export interface DiagnosticCodeInfo {
 export const DIAGNOSTIC_CODES: readonly DiagnosticCodeInfo[] = [
   // File problems, found by the parsers (engine/seq/formats).
   {
-    code: 'UME001', name: 'binary-content-skipped', scope: 'file', defaultSeverity: 'information',
-    description: 'The file contains binary bytes (NUL); it was not searched for sequences.', fixes: [],
+    code: 'UME001', name: 'binary-content-skipped', scope: 'file', defaultSeverity: 'warning',
+    description: 'Lines with binary bytes (NUL, control characters) were skipped, or the whole file was if it is mostly binary.', fixes: [],
   },
   {
     code: 'UME002', name: 'unterminated-quoted-field', scope: 'file', defaultSeverity: 'error',
@@ -42,7 +42,7 @@ export const DIAGNOSTIC_CODES: readonly DiagnosticCodeInfo[] = [
     description: 'The file is larger than the analysis limit; only its beginning was checked.', fixes: [],
   },
   {
-    code: 'UME005', name: 'malformed-json-line', scope: 'file', defaultSeverity: 'warning',
+    code: 'UME005', name: 'malformed-json-line', scope: 'file', defaultSeverity: 'error',
     description: 'A JSON Lines line (or a JSON document) is not valid JSON; its values were skipped.', fixes: [],
   },
   {
@@ -117,7 +117,7 @@ export const DIAGNOSTIC_CODES: readonly DiagnosticCodeInfo[] = [
   },
   {
     code: 'UME116', name: 'tag-not-rewarded', scope: 'sequence', defaultSeverity: 'warning',
-    description: 'lobster\'s reward accepts <protein> but not <amino_acid> (or <rna>); such completions get the penalty.',
+    description: 'lobster\'s reward accepts only <smiles>, <protein>, <dna>; <amino_acid>, <peptide>, <rna>, <nucleotide> get the penalty.',
     fixes: ['retag'],
   },
 ];

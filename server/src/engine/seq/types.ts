@@ -84,6 +84,8 @@ export interface DetectionResult {
   alternatives: Array<{ modality: Modality; confidence: number }>;
   /** Problems with the sequence itself; ranges relative to the sequence text (line 0, character = offset). */
   problems: Array<{ code: string; message: string; offset: number; length: number; severity?: Severity }>;
+  /** RDKit's canonical form when the sequence is a valid SMILES (used by the canonicalize fix). */
+  canonicalSmiles?: string;
 }
 
 /** Everything the engine reports about one sequence in a document. */

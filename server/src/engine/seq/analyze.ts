@@ -1,0 +1,171 @@
+// Document analysis: parsers find the sequences, detection reads each one, and this module turns
+// the findings into diagnostics with document ranges and quick fixes with real text edits. The
+// language server, the CLI and the analyze request all call analyzeDocument, so they agree.
+import type { DetectionMode, DetectionResult, Modality, QuickFix, SequenceDiagnostic, SequenceOccurrence, SequenceReport, Severity } from './types';
+import { Code, codeInfo } from './codes';
+import { findSequences, type FindOptions } from './formats/index';
+import { loadRDKit } from './rdkit';
+import { detectWith } from './detect/index';
+import { REWARD_TAG, TAG_MODALITY } from './detect/hints';
+import { isSpaceOrDigit } from './detect/alphabets';
+import { DocumentEditor } from './fix-edits';
+
+export interface AnalyzeOptions extends FindOptions {
+  mode: DetectionMode;
+  /** Per code (or code name): a severity, or 'off' to drop the diagnostic. */
+  severityOverrides?: Record<string, Severity | 'off'>;
+  /** UME's SMILES vocabulary, for <unk> bracket atoms (default mode). */
+  smilesVocabulary?: ReadonlySet<string>;
+}
+
+export interface DocumentAnalysis {
+  reports: SequenceReport[];
+  fileDiagnostics: SequenceDiagnostic[];
+  truncated: boolean;
+}
+
+type Problem = DetectionResult['problems'][number];
+
+export async function analyzeDocument(text: string, options: AnalyzeOptions): Promise<DocumentAnalysis> {
+  const rdkit = await loadRDKit();
+  const found = findSequences(text, options);
+  // Parsers report ranges in the text without a byte-order mark; edits must use the same text.
+  const doc = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const editor = new DocumentEditor(doc, isJsonDocument(options));
+  const severity = severityResolver(options.severityOverrides);
+
+  const reports: SequenceReport[] = [];
+  for (const occurrence of found.occurrences) {
+    const detection = detectWith(rdkit, occurrence.text, {
+      mode: options.mode,
+      hints: occurrence.hints,
+      ...(options.smilesVocabulary ? { smilesVocabulary: options.smilesVocabulary } : {}),
+    });
+    const problems = [...detection.problems, ...contextProblems(occurrence, detection, options.mode)];
+    const diagnostics: SequenceDiagnostic[] = [];
+    for (const p of problems) {
+      const sev = severity(p.code, p.severity);
+      if (sev === 'off') continue;
+      const d: SequenceDiagnostic = { code: p.code, severity: sev, message: p.message, range: editor.rangeOf(occurrence, p.offset, p.length) };
+      const fixes = fixesFor(p, occurrence, detection, editor);
+      if (fixes.length > 0) d.fixes = fixes;
+      diagnostics.push(d);
+    }
+    if (diagnostics.length > 1) diagnostics.sort(byStart);
+    reports.push({ occurrence, detection, diagnostics });
+  }
+
+  const fileDiagnostics: SequenceDiagnostic[] = [];
+  for (const d of found.fileProblems) {
+    const sev = severity(d.code, d.severity);
+    if (sev !== 'off') fileDiagnostics.push(sev === d.severity ? d : { ...d, severity: sev });
+  }
+  return { reports, fileDiagnostics, truncated: found.truncated };
+}
+
+/** Problems that come from where the sequence sits (tags, completions), not from its characters. */
+function contextProblems(occ: SequenceOccurrence, det: DetectionResult, mode: DetectionMode): Problem[] {
+  const out: Problem[] = [];
+  const whole = { offset: 0, length: occ.text.length };
+  const tag = occ.hints.tag?.toLowerCase();
+  if (tag) {
+    const tagModality = TAG_MODALITY[tag];
+    // The default detector weighs the tag itself and reports a mismatch; lobster's does not look.
+    if (mode === 'lobster' && tagModality && det.modality && det.modality !== tagModality) {
+      out.push({
+        code: Code.tagModalityMismatch,
+        message: `The tag <${tag}> says ${tagModality}, but lobster's detector reads the content as ${det.modality}. Retag it <${REWARD_TAG[det.modality]}>.`,
+        ...whole,
+      });
+    }
+    const rewardTag = det.modality ? REWARD_TAG[det.modality] : tagModality ? REWARD_TAG[tagModality] : undefined;
+    if (tagModality && tagModality === (det.modality ?? tagModality) && rewardTag && tag !== rewardTag) {
+      out.push({
+        code: Code.unrewardedTag,
+        message: `lobster's UME reward reads only <smiles>, <protein> and <dna>; a completion tagged <${tag}> gets the -5 penalty. Use <${rewardTag}>.`,
+        ...whole,
+      });
+    }
+  } else if (occ.hints.column === 'completion') {
+    const how = det.modality ? ` Wrap it in <${REWARD_TAG[det.modality]}>..</${REWARD_TAG[det.modality]}>.` : '';
+    out.push({
+      code: Code.untaggedCompletion,
+      message: `Untagged completion: lobster's UME reward scores only text inside <smiles>, <protein> or <dna> tags and gives this the -5 penalty.${how}`,
+      ...whole,
+    });
+  }
+  return out;
+}
+
+function fixesFor(p: Problem, occ: SequenceOccurrence, det: DetectionResult, editor: DocumentEditor): QuickFix[] {
+  const fixes: QuickFix[] = [];
+  const add = (f: QuickFix | undefined): void => {
+    if (f && f.edits.length > 0) fixes.push(f);
+  };
+  switch (p.code) {
+    case Code.nonCanonicalSmiles:
+      if (det.canonicalSmiles !== undefined) {
+        add({ title: `Canonicalize SMILES (RDKit): ${clip(det.canonicalSmiles)}`, kind: 'canonicalize-smiles', edits: editor.replaceWhole(occ, det.canonicalSmiles), isPreferred: true });
+      }
+      break;
+    case Code.lowercaseProtein:
+      add({ title: 'Uppercase the protein sequence', kind: 'uppercase-protein', edits: editor.transform(occ, (s) => s.toUpperCase()), isPreferred: true });
+      break;
+    case Code.whitespaceOrDigits:
+      add({ title: 'Remove whitespace and digits inside the sequence', kind: 'remove-whitespace-digits', edits: editor.transform(occ, removeSpacesAndDigits), isPreferred: true });
+      break;
+    case Code.untaggedCompletion:
+      if (det.modality) add(wrapFix(editor, occ, det.modality, true));
+      break;
+    case Code.ambiguousModality:
+      if (occ.format === 'plain' || occ.format === 'json' || occ.format === 'jsonl') {
+        const candidates: Modality[] = [...(det.modality ? [det.modality] : []), ...det.alternatives.map((a) => a.modality)];
+        candidates.forEach((m, i) => add(wrapFix(editor, occ, m, i === 0)));
+      }
+      break;
+    case Code.tagModalityMismatch:
+    case Code.unrewardedTag:
+      if (det.modality && occ.hints.tag) {
+        const to = REWARD_TAG[det.modality];
+        const edits = editor.retag(occ, occ.hints.tag, to);
+        if (edits) add({ title: `Retag as <${to}>`, kind: 'retag', edits, isPreferred: true });
+      }
+      break;
+  }
+  return fixes;
+}
+
+function byStart(a: SequenceDiagnostic, b: SequenceDiagnostic): number {
+  return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
+}
+
+function wrapFix(editor: DocumentEditor, occ: SequenceOccurrence, m: Modality, preferred: boolean): QuickFix {
+  const tag = REWARD_TAG[m];
+  return { title: `Mark as ${m}: wrap in <${tag}>..</${tag}>`, kind: 'wrap-in-tag', edits: editor.wrap(occ, tag), isPreferred: preferred };
+}
+
+function removeSpacesAndDigits(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) if (!isSpaceOrDigit(s.charCodeAt(i))) out += s[i];
+  return out;
+}
+
+function severityResolver(overrides: Record<string, Severity | 'off'> | undefined): (code: string, own?: Severity) => Severity | 'off' {
+  const byCode = new Map<string, Severity | 'off'>();
+  for (const [key, value] of Object.entries(overrides ?? {})) {
+    const info = codeInfo(key);
+    if (info) byCode.set(info.code, value);
+  }
+  return (code, own) => byCode.get(code) ?? own ?? codeInfo(code)?.defaultSeverity ?? 'warning';
+}
+
+function isJsonDocument(o: FindOptions): boolean {
+  const ext = o.extension?.toLowerCase();
+  const lang = o.languageId?.toLowerCase();
+  return ext === '.json' || ext === '.jsonl' || ext === '.ndjson' || lang === 'json' || lang === 'jsonl' || lang === 'jsonc';
+}
+
+function clip(s: string): string {
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+

@@ -1,0 +1,335 @@
+// The default detector: case-preserving, knows RNA, soft-masked DNA, IUPAC codes, extended amino
+// acids, stops and gaps, and reads hints from the context. Each modality that the characters allow
+// gets a score = TEMPER * log-likelihood of the composition under that modality + hint log-odds;
+// a softmax over the scores gives the confidence and the alternatives. TEMPER < 1 because the
+// per-character models are crude: short ACGT-only text ("ACGTAC") stays honestly ambiguous
+// instead of being called DNA at 99.99%.
+import type { DetectionResult, Modality, SequenceHints } from '../types';
+import { Code } from '../codes';
+import type { SmilesValidation, SmilesValidator } from '../rdkit';
+import { IUPAC_AMBIGUITY, UME_SMILES_SPLIT, isSpaceOrDigit, pythonStripBounds } from './alphabets';
+import { compose, letterCount, type Composition } from './composition';
+import { REWARD_TAG, readHints } from './hints';
+
+type Problem = DetectionResult['problems'][number];
+
+export interface DefaultDetectOptions {
+  hints?: SequenceHints;
+  /** UME's SMILES vocabulary; bracket atoms outside it are reported as <unk> (UME111). */
+  smilesVocabulary?: ReadonlySet<string>;
+}
+
+const TEMPER = 0.3;
+/** Below this confidence (and without a tag) the answer is reported as ambiguous (UME102). */
+export const AMBIGUOUS_BELOW = 0.95;
+/** More than this fraction of characters invalid for every modality: undetermined (UME101). */
+const UNDETERMINED_ABOVE = 0.2;
+/** Per sequence and code, at most this many located problems; the rest are summarised. */
+const MAX_SPANS = 20;
+
+// Residue frequencies of UniProtKB/Swiss-Prot (release statistics), rare codes given small mass.
+const AA_FREQ: Readonly<Record<string, number>> = {
+  A: 0.0825, R: 0.0553, N: 0.0406, D: 0.0546, C: 0.0138, Q: 0.0393, E: 0.0672, G: 0.0707, H: 0.0227, I: 0.0591,
+  L: 0.0965, K: 0.058, M: 0.0241, F: 0.0386, P: 0.0474, S: 0.0665, T: 0.0536, W: 0.011, Y: 0.0292, V: 0.0686,
+  X: 0.002, B: 0.0005, Z: 0.0005, U: 0.0002, O: 0.0001,
+};
+const NUC_FREQ: Readonly<Record<string, number>> = {
+  A: 0.245, C: 0.245, G: 0.245, T: 0.245, U: 0.245, N: 0.02,
+  ...Object.fromEntries(IUPAC_AMBIGUITY.split('').map((c) => [c, 0.003])),
+};
+// A rough SMILES character model, used only to weigh letter-only strings (CCN, CCCCCC) that are
+// valid SMILES *and* plausible residues; strings with ()[]=# are SMILES-only anyway.
+const SMILES_LETTER_FREQ: Readonly<Record<string, number>> = {
+  C: 0.3, c: 0.15, O: 0.08, N: 0.07, n: 0.03, o: 0.01, s: 0.01, S: 0.02, F: 0.015, l: 0.01, r: 0.005,
+  B: 0.003, P: 0.005, I: 0.003, p: 0.001, b: 0.001,
+};
+const LOG_DIGIT_IN_BIO = Math.log(0.01);
+const LOG_GAP = Math.log(0.01);
+const LOG_STOP = Math.log(0.001);
+
+export function detectDefault(text: string, rdkit: SmilesValidator, options: DefaultDetectOptions = {}): DetectionResult {
+  const { start, end } = pythonStripBounds(text);
+  const core = text.slice(start, end);
+  const hints = readHints(options.hints);
+  if (core.length === 0) {
+    return { modality: null, confidence: 0, alternatives: [], problems: [{ code: Code.tooShort, message: 'Empty sequence.', offset: 0, length: text.length }] };
+  }
+  const comp = compose(core);
+  let smiles: SmilesValidation | undefined;
+  const smilesCheck = (): SmilesValidation => (smiles ??= rdkit.validate(core));
+
+  const scores: Partial<Record<Modality, number>> = {};
+  // Digits between SMILES atoms with no whitespace are ring closures ("C1CC", "c1ccccc1"), not the
+  // position numbers of a GenBank-style listing (which always come with spaces).
+  const ringDigits = comp.digits > 0 && comp.spaces === 0 && comp.smilesLexicallyPossible;
+  const nuc = ringDigits ? undefined : nucleotideLogLik(comp);
+  if (nuc !== undefined) scores.nucleotide = TEMPER * nuc + hints.prior.nucleotide;
+  const aa = ringDigits ? undefined : aminoAcidLogLik(comp);
+  if (aa !== undefined) scores.amino_acid = TEMPER * aa + hints.prior.amino_acid;
+  if (comp.smilesLexicallyPossible && smilesCheck().ok) scores.SMILES = TEMPER * smilesLogLik(core) + hints.prior.SMILES;
+
+  const ranked = softmax(scores);
+  const problems: Problem[] = [];
+  const at = (i: number): number => start + i;
+
+  if (ranked.length > 0) {
+    const [best, ...rest] = ranked as [{ modality: Modality; confidence: number }, ...Array<{ modality: Modality; confidence: number }>];
+    const alternatives = rest.filter((r) => r.confidence >= 0.001);
+    if (hints.tagModality && hints.tagModality !== best.modality) {
+      const tag = options.hints?.tag ?? REWARD_TAG[hints.tagModality];
+      problems.push({
+        code: Code.tagModalityMismatch,
+        message: `The tag <${tag}> says ${hints.tagModality}, but the content reads as ${best.modality} (${pct(best.confidence)}). Retag it <${REWARD_TAG[best.modality]}>.`,
+        offset: start,
+        length: core.length,
+      });
+    } else if (!hints.tagModality && best.confidence < AMBIGUOUS_BELOW && alternatives.length > 0) {
+      const others = alternatives.map((a) => `${a.modality} (${pct(a.confidence)})`).join(', ');
+      problems.push({
+        code: Code.ambiguousModality,
+        message: `Ambiguous: reads as ${best.modality} (${pct(best.confidence)}) but also as ${others}. Tag it (<${REWARD_TAG[best.modality]}>..</${REWARD_TAG[best.modality]}>) to say which.`,
+        offset: start,
+        length: core.length,
+      });
+    }
+    problems.push(...modalityProblems(best.modality, core, comp, smiles, options, at));
+    const result: DetectionResult = { modality: best.modality, confidence: round(best.confidence), alternatives: alternatives.map((a) => ({ modality: a.modality, confidence: round(a.confidence) })), problems };
+    if (best.modality === 'SMILES' && smiles?.canonical !== undefined) result.canonicalSmiles = smiles.canonical;
+    return withLengthCheck(result, core, start);
+  }
+
+  // No modality fits every character: name the intended one and say exactly what is wrong.
+  const intended = intendedModality(comp, hints.tagModality, hints.prior);
+  if (intended === 'SMILES') {
+    const v = smilesCheck();
+    const where = v.offset !== undefined && v.length !== undefined ? { offset: at(v.offset), length: v.length } : { offset: start, length: core.length };
+    const reason = comp.spaces > 0 && v.ok ? 'whitespace inside a SMILES: RDKit would read only the text before it' : (v.reason ?? 'RDKit could not parse it');
+    problems.push({ code: Code.invalidSmiles, message: `Invalid SMILES: ${reason}.`, ...where });
+    return withLengthCheck({ modality: 'SMILES', confidence: 0.5, alternatives: [], problems }, core, start);
+  }
+  if (intended === null) {
+    problems.push({
+      code: Code.undeterminedModality,
+      message: `Not a SMILES, protein or nucleotide sequence: ${describeMisfit(comp)}.`,
+      offset: start,
+      length: core.length,
+    });
+    return withLengthCheck({ modality: null, confidence: 0, alternatives: [], problems }, core, start);
+  }
+  problems.push(...invalidResidues(intended, core, at));
+  problems.push(...modalityProblems(intended, core, comp, undefined, options, at));
+  return withLengthCheck({ modality: intended, confidence: 0.5, alternatives: [], problems }, core, start);
+}
+
+// ---- per-modality log-likelihoods (undefined: a character the modality cannot contain) ----
+
+function nucleotideLogLik(c: Composition): number | undefined {
+  if (c.smilesOnly > 0 || c.other > 0 || c.stops > 0) return undefined;
+  let ll = 0;
+  for (let k = 0; k < 26; k++) {
+    const n = c.letters[k] as number;
+    if (n === 0) continue;
+    const f = NUC_FREQ[String.fromCharCode(65 + k)];
+    if (f === undefined) return undefined;
+    ll += n * Math.log(f);
+  }
+  // Both T and U in one sequence is unusual for either DNA or RNA.
+  if (letterCount(c, 'T') > 0 && letterCount(c, 'U') > 0) ll += Math.log(0.01);
+  return ll + c.digits * LOG_DIGIT_IN_BIO + c.gaps * LOG_GAP;
+}
+
+function aminoAcidLogLik(c: Composition): number | undefined {
+  if (c.smilesOnly > 0 || c.other > 0) return undefined;
+  let ll = 0;
+  for (let k = 0; k < 26; k++) {
+    const n = c.letters[k] as number;
+    if (n === 0) continue;
+    const f = AA_FREQ[String.fromCharCode(65 + k)];
+    if (f === undefined) return undefined;
+    ll += n * Math.log(f);
+  }
+  // Proteins are written in uppercase; mixed or lower case is a strong sign of (soft-masked) DNA.
+  if (c.lowercase > 0) ll += Math.log(0.2);
+  return ll + c.digits * LOG_DIGIT_IN_BIO + c.gaps * LOG_GAP + c.stops * LOG_STOP;
+}
+
+function smilesLogLik(s: string): number {
+  let ll = 0;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i] as string;
+    const f = SMILES_LETTER_FREQ[ch];
+    if (f !== undefined) ll += Math.log(f);
+    else if (ch >= '0' && ch <= '9') ll += Math.log(0.02);
+    else ll += Math.log(0.03); // structure characters; only SMILES is possible then anyway
+  }
+  return ll;
+}
+
+function softmax(scores: Partial<Record<Modality, number>>): Array<{ modality: Modality; confidence: number }> {
+  const entries = Object.entries(scores) as Array<[Modality, number]>;
+  if (entries.length === 0) return [];
+  const max = Math.max(...entries.map(([, s]) => s));
+  const exps = entries.map(([m, s]) => [m, Math.exp(s - max)] as const);
+  const sum = exps.reduce((a, [, e]) => a + e, 0);
+  return exps.map(([modality, e]) => ({ modality, confidence: e / sum })).sort((a, b) => b.confidence - a.confidence);
+}
+
+// ---- when nothing fits ----
+
+function intendedModality(c: Composition, tag: Modality | undefined, prior: Record<Modality, number>): Modality | null {
+  if (tag) return tag;
+  if (c.smilesOnly > 0 && c.spaces === 0) return 'SMILES';
+  if (c.smilesLexicallyPossible || (c.smilesOnly > 0 && c.spaces > 0 && c.spaces < 3 && c.smilesOnly >= c.spaces)) return 'SMILES';
+  const total = c.uppercase + c.lowercase + c.other + c.smilesOnly + c.stops + c.gaps;
+  if (total === 0) return null;
+  const badNuc = invalidCount(c, NUC_FREQ) + c.stops;
+  const badAa = invalidCount(c, AA_FREQ);
+  // Prefer the modality with fewer misfits; the hints break ties and near-ties.
+  const nucScore = badNuc - prior.nucleotide;
+  const aaScore = badAa - prior.amino_acid;
+  const [m, bad] = nucScore < aaScore ? (['nucleotide', badNuc] as const) : (['amino_acid', badAa] as const);
+  return bad / total <= UNDETERMINED_ABOVE ? m : null;
+}
+
+function invalidCount(c: Composition, freq: Readonly<Record<string, number>>): number {
+  let bad = c.other + c.smilesOnly;
+  for (let k = 0; k < 26; k++) if ((c.letters[k] as number) > 0 && freq[String.fromCharCode(65 + k)] === undefined) bad += c.letters[k] as number;
+  return bad;
+}
+
+function describeMisfit(c: Composition): string {
+  const parts: string[] = [];
+  if (c.other > 0) parts.push(`${c.other} character(s) that no modality uses`);
+  if (c.smilesOnly > 0 && c.spaces > 0) parts.push('SMILES symbols mixed with whitespace');
+  const total = c.uppercase + c.lowercase;
+  if (parts.length === 0) parts.push(`too many letters outside both the nucleotide and the amino-acid alphabets (${total} letters)`);
+  return parts.join('; ');
+}
+
+function invalidResidues(m: Modality, core: string, at: (i: number) => number): Problem[] {
+  const freq = m === 'nucleotide' ? NUC_FREQ : AA_FREQ;
+  const ok = (ch: string): boolean =>
+    freq[ch.toUpperCase()] !== undefined || ch === '-' || ch === '.' || (m === 'amino_acid' && ch === '*') || isSpaceOrDigit(ch.charCodeAt(0));
+  const name = m === 'nucleotide' ? 'nucleotide' : 'amino-acid';
+  return spans(core, (i) => !ok(core[i] as string), at, Code.invalidResidue, (s) =>
+    `'${s}' is not a valid ${name} code${m === 'nucleotide' ? ' (A C G T U, N, IUPAC R Y S W K M B D H V, gaps - .)' : ' (20 standard, X B Z U O, stop *, gaps - .)'}.`,
+  );
+}
+
+// ---- problems that depend on the modality chosen ----
+
+function modalityProblems(
+  m: Modality,
+  core: string,
+  c: Composition,
+  smiles: SmilesValidation | undefined,
+  options: DefaultDetectOptions,
+  at: (i: number) => number,
+): Problem[] {
+  const out: Problem[] = [];
+  if (m === 'SMILES') {
+    if (smiles?.ok && smiles.canonical !== undefined && smiles.canonical !== core) {
+      out.push({ code: Code.nonCanonicalSmiles, message: `Not in RDKit's canonical form; canonical: ${smiles.canonical}`, offset: at(0), length: core.length });
+    }
+    if (smiles?.ok) out.push(...smilesUnknownTokens(core, options.smilesVocabulary, at));
+    return out;
+  }
+  if (c.spaces + c.digits > 0) {
+    out.push(...spans(core, (i) => isSpaceOrDigit(core.charCodeAt(i)), at, Code.whitespaceOrDigits, () =>
+      'Whitespace or digits inside the sequence: they are not residues. Remove them.',
+    ));
+  }
+  if (m === 'amino_acid') {
+    if (c.lowercase > 0) {
+      const first = core.search(/[a-z]/);
+      let last = core.length - 1;
+      while (last > first && !/[a-z]/.test(core[last] as string)) last--;
+      out.push({
+        code: Code.lowercaseProtein,
+        message: "Lowercase amino acids: UME's amino-acid tokenizer is case-sensitive and reads them as <unk>. Uppercase the sequence.",
+        offset: at(first),
+        length: last - first + 1,
+      });
+    }
+    if (c.stops > 0) {
+      const lastResidue = lastNonStopIndex(core);
+      out.push(...spans(core, (i) => core[i] === '*' && i < lastResidue, at, Code.internalStop, () =>
+        'Stop "*" inside the protein: the translation reads through a stop codon.',
+      ));
+      out.push(...spans(core, (i) => core[i] === '*' && i > lastResidue, at, Code.unknownToUme, () =>
+        "Terminal stop '*' is not in UME's amino-acid vocabulary; it becomes <unk>. Drop it before scoring.",
+      ));
+    }
+  } else if (m === 'nucleotide') {
+    const iupac = new Set(IUPAC_AMBIGUITY);
+    out.push(...spans(core, (i) => iupac.has((core[i] as string).toUpperCase()), at, Code.iupacAmbiguity, (s) =>
+      `IUPAC ambiguity code${s.length > 1 ? 's' : ''} '${s}': UME's nucleotide vocabulary has only a c g t u n, so ${s.length > 1 ? 'they become' : 'it becomes'} <unk>.`,
+    ));
+  }
+  return out;
+}
+
+function lastNonStopIndex(s: string): number {
+  let i = s.length - 1;
+  while (i >= 0 && s[i] === '*') i--;
+  return i;
+}
+
+/** UME111 for a valid SMILES: text UME's split regex skips, and bracket atoms missing from its vocabulary. */
+function smilesUnknownTokens(core: string, vocab: ReadonlySet<string> | undefined, at: (i: number) => number): Problem[] {
+  const out: Problem[] = [];
+  let covered = 0;
+  const re = new RegExp(UME_SMILES_SPLIT.source, 'g');
+  const push = (offset: number, length: number, what: string): void => {
+    if (out.length < MAX_SPANS) out.push({ code: Code.unknownToUme, message: `${what} is not in UME's SMILES vocabulary; it becomes <unk>.`, offset: at(offset), length });
+  };
+  for (let m = re.exec(core); m; m = re.exec(core)) {
+    if (m.index > covered) push(covered, m.index - covered, `'${core.slice(covered, m.index)}'`);
+    const tok = m[0];
+    if (vocab && tok.startsWith('[') && !vocab.has(tok)) push(m.index, tok.length, `Bracket atom ${tok}`);
+    covered = m.index + tok.length;
+  }
+  if (covered < core.length) push(covered, core.length - covered, `'${core.slice(covered)}'`);
+  return out;
+}
+
+/** Runs of characters matching `hit`, one problem per run, capped with a summary. */
+function spans(
+  core: string,
+  hit: (i: number) => boolean,
+  at: (i: number) => number,
+  code: string,
+  message: (run: string) => string,
+): Problem[] {
+  const out: Problem[] = [];
+  let runs = 0;
+  for (let i = 0; i < core.length; i++) {
+    if (!hit(i)) continue;
+    let j = i + 1;
+    while (j < core.length && hit(j)) j++;
+    runs++;
+    if (out.length < MAX_SPANS) out.push({ code, message: message(core.slice(i, j)), offset: at(i), length: j - i });
+    i = j - 1;
+  }
+  if (runs > MAX_SPANS) {
+    const last = out[out.length - 1] as Problem;
+    last.message += ` (${runs - MAX_SPANS + 1} such places from here to the end of the sequence; only the first ${MAX_SPANS} are marked.)`;
+  }
+  return out;
+}
+
+function withLengthCheck(r: DetectionResult, core: string, start: number): DetectionResult {
+  const n = [...core].length;
+  if (n < 3) {
+    r.problems.unshift({ code: Code.tooShort, message: `Sequence too short (length ${n}); at least 3 characters are needed.`, offset: start, length: core.length });
+  }
+  return r;
+}
+
+function pct(x: number): string {
+  return `${Math.round(x * 100)}%`;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
+}
