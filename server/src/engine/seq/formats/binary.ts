@@ -14,7 +14,7 @@ export interface BinaryScan {
   lines: number;
   /** [start, end) of the first blanked line. */
   first?: [number, number];
-  /** More than 10% of the analysed characters are control bytes: treat the whole file as binary. */
+  /** More than 30% of the analysed characters are control bytes: treat the whole file as binary. */
   mostlyBinary: boolean;
 }
 
@@ -40,5 +40,5 @@ export function blankBinaryLines(text: string, end: number): BinaryScan {
     BINARY_G.lastIndex = le;
   }
   parts.push(text.slice(at));
-  return { text: parts.join(''), lines, first, mostlyBinary: controls > head.length / 10 };
+  return { text: parts.join(''), lines, first, mostlyBinary: controls > head.length * 0.3 };
 }

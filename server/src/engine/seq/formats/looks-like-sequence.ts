@@ -41,7 +41,11 @@ export function smilesAtomCount(token: string): number {
 export function looksLikeSequenceToken(token: string, minLength: number): boolean {
   if (token.length < minLength) return false;
   if (NUCLEOTIDE.test(token)) return true;
-  if (BIO_UPPER.test(token)) return !looksEnglish(token.replace(/[-*]/g, ''));
+  if (BIO_UPPER.test(token)) {
+    // Carbon chains ("CCCCCCCCO") are SMILES, whatever their letter pairs say.
+    if (/^[BCNOPSFI]+$/.test(token) && (token.match(/C/g)?.length ?? 0) * 2 >= token.length) return true;
+    return !looksEnglish(token.replace(/[-*]/g, ''));
+  }
   if (!SMILES_CHARS.test(token)) return false;
   const atoms = smilesAtomCount(token);
   if (atoms < 2) return false;
