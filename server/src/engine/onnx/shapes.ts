@@ -352,25 +352,14 @@ registerShapeRule('ArgMax', (node) => {
   return [{ dtype: 'int64', shape: x.shape.flatMap((d, i) => (i === axis ? (keep ? [1] : []) : [d])) }];
 });
 
-// Ops emitted by autodiff rules (gradients of Slice, Concat, ReduceMean, broadcasting).
-registerShapeRule('Size', () => [{ dtype: 'int64', shape: [] }]);
+// Ops emitted by autodiff rules (gradients of Slice and of broadcasting); Size, Range and Split are below.
 registerShapeRule('NonZero', (node) => [{ dtype: 'int64', shape: node.inputs[0]!.shape ? [node.inputs[0]!.shape.length, 'nonzero'] : undefined }]);
-registerShapeRule('Range', (node) => [{ dtype: node.inputs[0]!.dtype, shape: undefined }]);
 registerShapeRule('Pad', (node) => {
   const [x, padsV] = node.inputs;
   const pads = constInts(padsV);
   if (!x!.shape || !pads || node.inputs[3] || pads.length !== 2 * x!.shape.length) return [{ dtype: x!.dtype, shape: undefined }];
   const r = x!.shape.length;
   return [{ dtype: x!.dtype, shape: x!.shape.map((d, i) => (pads[i] === 0 && pads[i + r] === 0 ? d : typeof d === 'number' ? d + pads[i]! + pads[i + r]! : `${d}+${pads[i]! + pads[i + r]!}`)) }];
-});
-registerShapeRule('Split', (node, nOut) => {
-  const [x, splitV] = node.inputs;
-  const split = constInts(splitV);
-  const axis = x!.shape ? normAxis(intAttr(node, 'axis', 0), x!.shape.length) : 0;
-  return Array.from({ length: nOut }, (_, i) => ({
-    dtype: x!.dtype,
-    shape: x!.shape && split ? x!.shape.map((d, j) => (j === axis ? split[i]! : d)) : undefined,
-  }));
 });
 
 /** A scalar or 1-element int input known statically, or `Gather(Shape(y), k)` resolved to y's dim k. */
