@@ -117,3 +117,25 @@ test('a model ORT rejects names the node and points to dump()', async () => {
     return true;
   });
 });
+
+test('runtime/ort.ts is the only module that imports onnxruntime-node', async () => {
+  const { readdirSync, readFileSync, statSync } = await import('node:fs');
+  const { join, relative } = await import('node:path');
+  const root = join(__dirname, '../../../../..');
+  const offenders: string[] = [];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.(ts|mts|js|mjs)$/.test(name) && /(from\s+|import\(|require\()\s*['"]onnxruntime-(node|common|web)['"]/.test(readFileSync(p, 'utf8'))) offenders.push(relative(root, p));
+    }
+  };
+  for (const top of ['server/src', 'client/src', 'webview/src', 'test', 'bench']) {
+    try {
+      walk(join(root, top));
+    } catch {
+      // a top-level folder that does not exist yet
+    }
+  }
+  assert.deepEqual(offenders, ['server/src/engine/onnx/runtime/ort.ts']);
+});
