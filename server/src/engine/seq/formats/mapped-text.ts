@@ -49,25 +49,6 @@ export class MappedText {
     return new MappedText(text, pieces);
   }
 
-  /** Document offset of text index `i` (an index at a piece's end maps to the piece's doc end). */
-  docOffsetOf(i: number, preferEnd = false): number {
-    const ps = this.pieces;
-    let lo = 0;
-    let hi = ps.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((ps[mid] as Piece).textOffset <= i) lo = mid;
-      else hi = mid - 1;
-    }
-    let p = ps[lo];
-    if (!p) return 0;
-    if (preferEnd && i === p.textOffset && lo > 0) p = ps[lo - 1] as Piece;
-    const within = i - p.textOffset;
-    if (within >= p.textLength) return p.docOffset + p.docLength;
-    // Inside an escape (textLength !== docLength) a position maps to the escape's start.
-    return p.textLength === p.docLength ? p.docOffset + within : p.docOffset;
-  }
-
   /** An occurrence for text[start, end), with one segment per piece it touches. */
   occurrence(
     start: number,

@@ -29,7 +29,20 @@ function words(name: string): string[] {
     .filter((w) => w.length > 0 && !/^\d+$/.test(w));
 }
 
+// JSON files repeat the same few keys on every record: remember the answers.
+const memo = new Map<string, NameStrength>();
+
 export function nameStrength(name: string): NameStrength {
+  let known = memo.get(name);
+  if (known === undefined) {
+    known = computeStrength(name);
+    if (memo.size > 10_000) memo.clear();
+    memo.set(name, known);
+  }
+  return known;
+}
+
+function computeStrength(name: string): NameStrength {
   const lower = name.trim().toLowerCase();
   if (lower.length === 0) return 'none';
   if (STRONG_EXACT.has(lower)) return 'strong';
