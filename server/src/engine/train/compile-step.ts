@@ -75,6 +75,9 @@ function forward(g: Graph, spec: ModelSpec, lossFn: LossFn): { params: Value[]; 
     throw new Error(`the loss must be a scalar, got ${loss.toString()}; reduce it (e.g. reduceMean(x, undefined, false))`);
   }
   checkNames(spec, Object.keys(out.metrics ?? {}));
+  for (const [name, m] of Object.entries(out.metrics ?? {})) {
+    if (!m.shape || m.shape.length !== 0) throw new Error(`metric "${name}" must be a scalar, got ${m.toString()}; reduce it in the loss function`);
+  }
   return { params, loss, metrics: out.metrics ?? {} };
 }
 

@@ -10,40 +10,10 @@ import { Rng } from '../rng';
 import { adamw } from './adamw';
 import { sgd } from './sgd';
 import type { Optimizer } from './types';
+import { maxRelativeError, refAdamW, refSgd } from '../testing/reference';
 
 const f32 = (t: TensorData): Float32Array => t.data as Float32Array;
 const scalar64 = (x: number): TensorData => tensorData('float64', [], [x]);
-
-// The references compute in float32 like PyTorch on CPU (Math.fround after every operation; scalar
-// coefficients such as bias corrections in float64, as torch computes them from Python floats).
-const r = Math.fround;
-
-/** torch.optim.AdamW (amsgrad off) for one tensor. */
-function refAdamW(p: Float64Array, g: ArrayLike<number>, m: Float64Array, v: Float64Array, lr: number, t: number, o: { b1: number; b2: number; eps: number; wd: number }): void {
-  const stepSize = r(lr / (1 - o.b1 ** t));
-  const bc2Sqrt = r(Math.sqrt(1 - o.b2 ** t));
-  const decay = r(1 - lr * o.wd);
-  for (let i = 0; i < p.length; i++) {
-    const gi = g[i]!;
-    const p0 = o.wd === 0 ? p[i]! : r(p[i]! * decay);
-    m[i] = r(r(m[i]! * r(o.b1)) + r(gi * r(1 - o.b1)));
-    v[i] = r(r(v[i]! * r(o.b2)) + r(r(gi * gi) * r(1 - o.b2)));
-    const denom = r(r(r(Math.sqrt(v[i]!)) / bc2Sqrt) + r(o.eps));
-    p[i] = r(p0 - r(r(m[i]! / denom) * stepSize));
-  }
-}
-
-/** torch.optim.SGD for one tensor. */
-function refSgd(p: Float64Array, g: ArrayLike<number>, buf: Float64Array, lr: number, t: number, o: { mom: number; damp: number; nesterov: boolean; wd: number }): void {
-  for (let i = 0; i < p.length; i++) {
-    let d = o.wd === 0 ? g[i]! : r(g[i]! + r(p[i]! * r(o.wd)));
-    if (o.mom !== 0) {
-      buf[i] = t === 1 ? d : r(r(buf[i]! * r(o.mom)) + (o.damp === 0 ? d : r(d * r(1 - o.damp))));
-      d = o.nesterov ? r(d + r(buf[i]! * r(o.mom))) : buf[i]!;
-    }
-    p[i] = r(p[i]! - r(d * r(lr)));
-  }
-}
 
 function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rel: number, what: string): void {
   assert.equal(actual.length, expected.length);
@@ -59,12 +29,6 @@ function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rel
 interface Case {
   optimizer: Optimizer;
   ref: (name: string, p: Float64Array, g: Float32Array, state: Record<string, Float64Array>, lr: number, t: number, decay: boolean) => void;
-}
-
-function maxRel(a: ArrayLike<number>, e: ArrayLike<number>): number {
-  let w = 0;
-  for (let i = 0; i < a.length; i++) if (e[i] !== 0) w = Math.max(w, Math.abs(a[i]! - e[i]!) / Math.abs(e[i]!));
-  return w;
 }
 
 /** Runs `steps` updates through the compiled apply graph and the reference; returns the worst relative error of parameters. */
@@ -104,7 +68,7 @@ async function runAgainstReference(c: Case, steps: number): Promise<number> {
         // Continue from the graph's own outputs, as the trainer does.
         feeds[s.name] = out[`${s.name}.new`]!;
         for (const slot of c.optimizer.slots) feeds[`${s.name}.${slot}`] = out[`${s.name}.${slot}.new`]!;
-        worst = Math.max(worst, maxRel(f32(out[`${s.name}.new`]!), ref[s.name]!));
+        worst = Math.max(worst, maxRelativeError(f32(out[`${s.name}.new`]!), ref[s.name]!));
       }
     }
     return worst;
