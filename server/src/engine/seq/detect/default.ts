@@ -19,7 +19,7 @@ export interface DefaultDetectOptions {
   smilesVocabulary?: ReadonlySet<string>;
 }
 
-const TEMPER = 0.3;
+const TEMPER = 0.25;
 /** Below this confidence (and without a tag) the answer is reported as ambiguous (UME102). */
 export const AMBIGUOUS_BELOW = 0.95;
 /** More than this fraction of characters invalid for every modality: undetermined (UME101). */
@@ -59,14 +59,22 @@ export function detectDefault(text: string, rdkit: SmilesValidator, options: Def
   const smilesCheck = (): SmilesValidation => (smiles ??= rdkit.validate(core));
 
   const scores: Partial<Record<Modality, number>> = {};
+  const invalid: Partial<Record<Modality, number>> = {};
   // Digits between SMILES atoms with no whitespace are ring closures ("C1CC", "c1ccccc1"), not the
   // position numbers of a GenBank-style listing (which always come with spaces).
   const ringDigits = comp.digits > 0 && comp.spaces === 0 && comp.smilesLexicallyPossible;
-  const nuc = ringDigits ? undefined : nucleotideLogLik(comp);
-  if (nuc !== undefined) scores.nucleotide = TEMPER * nuc + hints.prior.nucleotide;
-  const aa = ringDigits ? undefined : aminoAcidLogLik(comp);
-  if (aa !== undefined) scores.amino_acid = TEMPER * aa + hints.prior.amino_acid;
-  if (comp.smilesLexicallyPossible && smilesCheck().ok) scores.SMILES = TEMPER * smilesLogLik(core) + hints.prior.SMILES;
+  const smilesValid = comp.smilesLexicallyPossible && smilesCheck().ok;
+  if (smilesValid) scores.SMILES = TEMPER * smilesLogLik(core) + hints.prior.SMILES;
+  // SMILES symbols that RDKit rejects mean a broken SMILES, not a sequence with odd residues.
+  const brokenSmiles = !smilesValid && (ringDigits || (comp.smilesOnly > 0 && comp.spaces === 0));
+  if (!ringDigits && !brokenSmiles) {
+    const letters = comp.uppercase + comp.lowercase + comp.other + comp.smilesOnly + comp.stops + comp.gaps;
+    for (const [m, fit] of [['nucleotide', nucleotideFit(comp)], ['amino_acid', aminoAcidFit(comp)]] as const) {
+      if (fit.invalid > 0 && (smilesValid || fit.invalid > UNDETERMINED_ABOVE * letters)) continue;
+      scores[m] = TEMPER * fit.ll + hints.prior[m];
+      invalid[m] = fit.invalid;
+    }
+  }
 
   const ranked = softmax(scores);
   const problems: Problem[] = [];
@@ -92,65 +100,66 @@ export function detectDefault(text: string, rdkit: SmilesValidator, options: Def
         length: core.length,
       });
     }
+    if (invalid[best.modality]) problems.push(...invalidResidues(best.modality, core, at));
     problems.push(...modalityProblems(best.modality, core, comp, smiles, options, at));
     const result: DetectionResult = { modality: best.modality, confidence: round(best.confidence), alternatives: alternatives.map((a) => ({ modality: a.modality, confidence: round(a.confidence) })), problems };
     if (best.modality === 'SMILES' && smiles?.canonical !== undefined) result.canonicalSmiles = smiles.canonical;
     return withLengthCheck(result, core, start);
   }
 
-  // No modality fits every character: name the intended one and say exactly what is wrong.
-  const intended = intendedModality(comp, hints.tagModality, hints.prior);
-  if (intended === 'SMILES') {
+  // Nothing fits: either a broken SMILES (say exactly why) or text that is no sequence at all.
+  if (brokenSmiles || hints.tagModality === 'SMILES' || (comp.smilesOnly > 0 && !hints.tagModality)) {
     const v = smilesCheck();
     const where = v.offset !== undefined && v.length !== undefined ? { offset: at(v.offset), length: v.length } : { offset: start, length: core.length };
     const reason = comp.spaces > 0 && v.ok ? 'whitespace inside a SMILES: RDKit would read only the text before it' : (v.reason ?? 'RDKit could not parse it');
     problems.push({ code: Code.invalidSmiles, message: `Invalid SMILES: ${reason}.`, ...where });
     return withLengthCheck({ modality: 'SMILES', confidence: 0.5, alternatives: [], problems }, core, start);
   }
-  if (intended === null) {
-    problems.push({
-      code: Code.undeterminedModality,
-      message: `Not a SMILES, protein or nucleotide sequence: ${describeMisfit(comp)}.`,
-      offset: start,
-      length: core.length,
-    });
-    return withLengthCheck({ modality: null, confidence: 0, alternatives: [], problems }, core, start);
-  }
-  problems.push(...invalidResidues(intended, core, at));
-  problems.push(...modalityProblems(intended, core, comp, undefined, options, at));
-  return withLengthCheck({ modality: intended, confidence: 0.5, alternatives: [], problems }, core, start);
+  problems.push({
+    code: Code.undeterminedModality,
+    message: `Not a SMILES, protein or nucleotide sequence: ${describeMisfit(comp)}.`,
+    offset: start,
+    length: core.length,
+  });
+  return withLengthCheck({ modality: null, confidence: 0, alternatives: [], problems }, core, start);
 }
 
 // ---- per-modality log-likelihoods (undefined: a character the modality cannot contain) ----
 
-function nucleotideLogLik(c: Composition): number | undefined {
-  if (c.smilesOnly > 0 || c.other > 0 || c.stops > 0) return undefined;
-  let ll = 0;
-  for (let k = 0; k < 26; k++) {
-    const n = c.letters[k] as number;
-    if (n === 0) continue;
-    const f = NUC_FREQ[String.fromCharCode(65 + k)];
-    if (f === undefined) return undefined;
-    ll += n * Math.log(f);
-  }
-  // Both T and U in one sequence is unusual for either DNA or RNA.
-  if (letterCount(c, 'T') > 0 && letterCount(c, 'U') > 0) ll += Math.log(0.01);
-  return ll + c.digits * LOG_DIGIT_IN_BIO + c.gaps * LOG_GAP;
+/** Log-likelihood under a residue model, with characters the model cannot emit counted apart. */
+interface BioFit {
+  ll: number;
+  invalid: number;
 }
 
-function aminoAcidLogLik(c: Composition): number | undefined {
-  if (c.smilesOnly > 0 || c.other > 0) return undefined;
+const LOG_INVALID = Math.log(1e-4);
+
+function residueFit(c: Composition, freq: Readonly<Record<string, number>>, extraInvalid: number): BioFit {
   let ll = 0;
+  let invalid = c.smilesOnly + c.other + extraInvalid;
   for (let k = 0; k < 26; k++) {
     const n = c.letters[k] as number;
     if (n === 0) continue;
-    const f = AA_FREQ[String.fromCharCode(65 + k)];
-    if (f === undefined) return undefined;
-    ll += n * Math.log(f);
+    const f = freq[String.fromCharCode(65 + k)];
+    if (f === undefined) invalid += n;
+    else ll += n * Math.log(f);
   }
+  return { ll: ll + invalid * LOG_INVALID + c.digits * LOG_DIGIT_IN_BIO + c.gaps * LOG_GAP, invalid };
+}
+
+function nucleotideFit(c: Composition): BioFit {
+  const fit = residueFit(c, NUC_FREQ, c.stops);
+  // Both T and U in one sequence is unusual for either DNA or RNA.
+  if (letterCount(c, 'T') > 0 && letterCount(c, 'U') > 0) fit.ll += Math.log(0.01);
+  return fit;
+}
+
+function aminoAcidFit(c: Composition): BioFit {
+  const fit = residueFit(c, AA_FREQ, 0);
   // Proteins are written in uppercase; mixed or lower case is a strong sign of (soft-masked) DNA.
-  if (c.lowercase > 0) ll += Math.log(0.2);
-  return ll + c.digits * LOG_DIGIT_IN_BIO + c.gaps * LOG_GAP + c.stops * LOG_STOP;
+  if (c.lowercase > 0) fit.ll += Math.log(0.2);
+  fit.ll += c.stops * LOG_STOP;
+  return fit;
 }
 
 function smilesLogLik(s: string): number {
@@ -175,27 +184,6 @@ function softmax(scores: Partial<Record<Modality, number>>): Array<{ modality: M
 }
 
 // ---- when nothing fits ----
-
-function intendedModality(c: Composition, tag: Modality | undefined, prior: Record<Modality, number>): Modality | null {
-  if (tag) return tag;
-  if (c.smilesOnly > 0 && c.spaces === 0) return 'SMILES';
-  if (c.smilesLexicallyPossible || (c.smilesOnly > 0 && c.spaces > 0 && c.spaces < 3 && c.smilesOnly >= c.spaces)) return 'SMILES';
-  const total = c.uppercase + c.lowercase + c.other + c.smilesOnly + c.stops + c.gaps;
-  if (total === 0) return null;
-  const badNuc = invalidCount(c, NUC_FREQ) + c.stops;
-  const badAa = invalidCount(c, AA_FREQ);
-  // Prefer the modality with fewer misfits; the hints break ties and near-ties.
-  const nucScore = badNuc - prior.nucleotide;
-  const aaScore = badAa - prior.amino_acid;
-  const [m, bad] = nucScore < aaScore ? (['nucleotide', badNuc] as const) : (['amino_acid', badAa] as const);
-  return bad / total <= UNDETERMINED_ABOVE ? m : null;
-}
-
-function invalidCount(c: Composition, freq: Readonly<Record<string, number>>): number {
-  let bad = c.other + c.smilesOnly;
-  for (let k = 0; k < 26; k++) if ((c.letters[k] as number) > 0 && freq[String.fromCharCode(65 + k)] === undefined) bad += c.letters[k] as number;
-  return bad;
-}
 
 function describeMisfit(c: Composition): string {
   const parts: string[] = [];

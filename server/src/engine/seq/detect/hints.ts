@@ -15,8 +15,8 @@ export interface HintReading {
 
 const TAG_WEIGHT = 8;
 const COLUMN_WEIGHT = 3;
-const EXTENSION_WEIGHT = 2;
-const HEADER_WEIGHT = 2.5;
+const EXTENSION_WEIGHT = 3;
+const HEADER_WEIGHT = 4;
 
 export const TAG_MODALITY: Readonly<Record<string, Modality>> = {
   smiles: 'SMILES',
@@ -35,14 +35,15 @@ export const REWARD_TAG: Readonly<Record<Modality, string>> = {
   nucleotide: 'dna',
 };
 
-const EXTENSIONS: Readonly<Record<string, Modality>> = {
-  '.faa': 'amino_acid',
-  '.pep': 'amino_acid',
-  '.fna': 'nucleotide',
-  '.ffn': 'nucleotide',
-  '.frn': 'nucleotide',
-  '.smi': 'SMILES',
-  '.smiles': 'SMILES',
+// A .smi file holds SMILES by definition; FASTA extensions only say which kind of FASTA.
+const EXTENSIONS: Readonly<Record<string, [Modality, number]>> = {
+  '.faa': ['amino_acid', EXTENSION_WEIGHT],
+  '.pep': ['amino_acid', EXTENSION_WEIGHT],
+  '.fna': ['nucleotide', EXTENSION_WEIGHT],
+  '.ffn': ['nucleotide', EXTENSION_WEIGHT],
+  '.frn': ['nucleotide', EXTENSION_WEIGHT],
+  '.smi': ['SMILES', 2 * EXTENSION_WEIGHT],
+  '.smiles': ['SMILES', 2 * EXTENSION_WEIGHT],
 };
 
 const COLUMN_RULES: Array<[RegExp, Modality]> = [
@@ -89,9 +90,9 @@ export function readHints(h: SequenceHints | undefined): HintReading {
     }
   }
   if (h.extension) {
-    const m = EXTENSIONS[h.extension.toLowerCase()];
-    if (m) {
-      prior[m] += EXTENSION_WEIGHT;
+    const e = EXTENSIONS[h.extension.toLowerCase()];
+    if (e) {
+      prior[e[0]] += e[1];
       reasons.push(`a ${h.extension} file`);
     }
   }

@@ -88,8 +88,10 @@ function explainRejection(
       ...span(u, 1),
     };
   }
+  // Only with whitespace is it a layout problem (GenBank-style "MKV 10 LLA"); digits alone are more
+  // likely SMILES ring closures.
   const stripped = [...up].filter((c) => !isSpaceOrDigit(c.charCodeAt(0))).join('');
-  if (stripped.length !== up.length && stripped.length >= 3 && (DNA.test(stripped) || AMINO_ACID.test(stripped))) {
+  if (/\s/.test(up) && stripped.length >= 3 && (DNA.test(stripped) || AMINO_ACID.test(stripped))) {
     let i = 0;
     while (i < up.length && !isSpaceOrDigit(up.charCodeAt(i))) i++;
     let j = i;
@@ -104,7 +106,10 @@ function explainRejection(
   const badChar = bad >= 0 ? [...core][bad] : undefined;
   return {
     code: Code.undeterminedModality,
-    message: `Unable to determine modality for sequence (lobster): not ^[ATGC]+$, not the 20 standard amino acids, and not a SMILES${badChar !== undefined ? `; first unexpected character '${badChar}'` : ''}.`,
+    message:
+      `Unable to determine modality for sequence (lobster): not ^[ATGC]+$, not the 20 standard amino acids, and not a SMILES` +
+      `${badChar !== undefined ? `; first unexpected character '${badChar}'` : ''}` +
+      `${up !== core ? `; lobster uppercases first: "${clip(up)}"` : ''}.`,
     ...whole,
   };
 }
