@@ -7,11 +7,11 @@ import { join } from 'node:path';
 export const fastaFile = 'proteins.fasta';
 export const smilesFile = 'molecules.smi';
 
-/** Human haemoglobin alpha (UniProt P69905) with one '#' typed into it, and a lowercase protein. */
-export const badResidueLine = 'MVLSPADKTNVKAAWGKVGAHAGEYGAEALERMFLSFPTTKTYFPHFDLS#HGSAQVKGHGKKVADALTNAVAHVDDMPNALSALSDLHAHKL';
+/** Human haemoglobin alpha (UniProt P69905) with a 'J' (no amino acid) typed into it, and a lowercase protein. */
+export const badResidueLine = 'MVLSPADKTNVKAAWGKVGAHAGEYGAEALERMFLSFPTTKTYFPHFDLSJHGSAQVKGHGKKVADALTNAVAHVDDMPNALSALSDLHAHKL';
 export const lowercaseLine = 'mktayiakqrqisfvkshfsrqleerlglievqapilsrvgdgtqdnlsgaekavqvkvkalpdaqfevvhslakwkrqtlgqhdfsagegl';
 export const fastaText = [
-  '>sp|P69905|HBA_HUMAN Hemoglobin subunit alpha (a # typed into it)',
+  '>sp|P69905|HBA_HUMAN Hemoglobin subunit alpha (a J typed into it)',
   badResidueLine,
   '>lowercase protein',
   lowercaseLine,

@@ -24,6 +24,7 @@ describe('UME Studio in a real VS Code (code-server + Chromium)', { timeout: 150
 
   before(async () => {
     assertE2EPrerequisites();
+    mkdirSync(artifactsDir, { recursive: true });
     const vsix = ensureVsix(log);
     workspace = makeWorkspace();
     server = await startCodeServer({ workspace, vsix, settings: workbenchSettings });
@@ -36,7 +37,6 @@ describe('UME Studio in a real VS Code (code-server + Chromium)', { timeout: 150
 
   after(async () => {
     if (browser) {
-      mkdirSync(artifactsDir, { recursive: true });
       const shot = join(artifactsDir, 'e2e-problems.png');
       await browser.page.screenshot({ path: shot }).then(() => log(`screenshot: ${shot}`), () => {});
       await browser.close();
@@ -65,13 +65,14 @@ describe('UME Studio in a real VS Code (code-server + Chromium)', { timeout: 150
     assert.ok(residue, `no ${expected.badResidue.code} row:\n${rows.join('\n')}`);
     assert.ok(smiles, `no ${expected.invalidSmiles.code} row:\n${rows.join('\n')}`);
     assert.match(residue, /^Error/, 'an invalid residue is an error');
-    assert.match(residue, /#/, 'the message names the offending character');
+    assert.match(residue, /'J'/, 'the message names the offending character');
     assert.match(residue, new RegExp(`at line ${expected.badResidue.line} `));
     assert.match(smiles, /^Error/, 'an invalid SMILES is an error');
     assert.match(smiles, new RegExp(`at line ${expected.invalidSmiles.line} `));
     // Both files are listed as resources with problems.
     assert.ok(rows.some((r) => r.includes(`in file ${fastaFile}`)), `no file row for ${fastaFile}`);
     assert.ok(rows.some((r) => r.includes(`in file ${smilesFile}`)), `no file row for ${smilesFile}`);
+    await wb.page.screenshot({ path: join(artifactsDir, 'e2e-problems-before-fix.png') });
     log('both diagnostics shown');
   });
 

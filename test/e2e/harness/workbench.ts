@@ -18,9 +18,13 @@ export class Workbench {
     });
   }
 
-  /** Opens a file by clicking it in the explorer, and waits for its editor tab to be active. */
+  /**
+   * Opens a file by double-clicking it in the explorer (a pinned editor: a single click opens a
+   * preview that the next file replaces, closing the document and clearing its diagnostics),
+   * and waits for its editor tab to be active.
+   */
   async openFromExplorer(name: string): Promise<void> {
-    await this.explorerRow(name).click();
+    await this.explorerRow(name).dblclick();
     await this.page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 15_000 });
     await this.activeEditor().locator('.view-lines').waitFor({ timeout: 15_000 });
   }
