@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommandId } from './command-ids';
 import { DEFAULT_SETTINGS } from '../../server/src/protocol/settings';
-import { DIAGNOSTIC_CODES } from '../../server/src/engine/seq/codes';
+import { DIAGNOSTIC_CODES } from '../../server/src/engine/seq/index';
 
 const root = join(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));

@@ -2,7 +2,7 @@
 // user wrote into usable settings plus readable problems. Shared by the language server, the client
 // and the CLI; pure TypeScript so every side agrees on the same rules.
 
-import { codeInfo } from '../engine/seq/codes';
+import { codeInfo } from '../engine/seq/index';
 import { DEFAULT_MIN_PLAIN_LENGTH } from '../engine/seq/formats/index';
 import type { DetectionMode, Severity } from '../engine/seq/types';
 

@@ -1,0 +1,36 @@
+// Human-readable output of `detect`: one line per sequence in the compiler-style FILE:LINE:COL
+// form editors and terminals turn into links, problems indented underneath.
+
+import type { DetectRecord, DetectSummary } from '../protocol/detect-record';
+
+const EXCERPT = 40;
+
+function excerpt(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ');
+  return oneLine.length > EXCERPT ? `${oneLine.slice(0, EXCERPT - 1)}…` : oneLine;
+}
+
+export function formatHumanRecord(r: DetectRecord): string {
+  const where = `${r.file}:${r.range.start.line + 1}:${r.range.start.character + 1}`;
+  const codes = r.diagnostics.map((d) => d.code).join(',');
+  const head =
+    r.text === null
+      ? `${where}  (file)`
+      : `${where}  ${r.modality ?? 'undetermined'} (${(r.confidence ?? 0).toFixed(2)})  ${excerpt(r.text)}`;
+  const lines = [codes ? `${head}  ${codes}` : head];
+  for (const d of r.diagnostics) lines.push(`    ${d.severity} ${d.code}: ${d.message}`);
+  return lines.join('\n');
+}
+
+export function formatHumanSummary(files: number, s: DetectSummary): string {
+  const kinds = Object.entries(s.byModality)
+    .filter(([, n]) => n > 0)
+    .map(([m, n]) => `${n} ${m}`)
+    .join(', ');
+  const problems = (['error', 'warning', 'information', 'hint'] as const)
+    .filter((k) => s.bySeverity[k] > 0)
+    .map((k) => `${s.bySeverity[k]} ${k}${s.bySeverity[k] === 1 || k === 'information' ? '' : 's'}`)
+    .join(', ');
+  return `\n${files} file${files === 1 ? '' : 's'}, ${s.sequences} sequence${s.sequences === 1 ? '' : 's'}` +
+    `${kinds ? ` (${kinds})` : ''}; ${problems || 'no problems'}.`;
+}

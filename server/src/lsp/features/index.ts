@@ -1,0 +1,13 @@
+// The feature registry. Order matters only for capability merging (later wins on the same key).
+
+import type { Feature } from './feature';
+import { diagnosticsFeature } from './diagnostics';
+import { codeActionsFeature } from './code-actions';
+import { analyzeRequestFeature } from './analyze-request';
+
+export const FEATURES: readonly Feature[] = [
+  diagnosticsFeature,
+  codeActionsFeature,
+  analyzeRequestFeature,
+  // hoverFeature (UME scoring) goes here.
+];
