@@ -18,6 +18,32 @@ function sceLoss(scores: Value, labels: Value, weights: Value | undefined, attrs
   return g(scores).op('SoftmaxCrossEntropyLoss', weights ? [scores, labels, weights] : [scores, labels], attrs, { outputs });
 }
 
+/**
+ * A tiny pre-norm decoder block end to end: embedding, RMSNorm, 2-head causal attention, tanh-GELU
+ * MLP, LM head and a cross-entropy with ignored positions. Every parameter is checked.
+ */
+function tinyDecoder(x: Record<string, Value>): Value {
+  const [B, T, D, H] = [2, 3, 4, 2];
+  const gr = g(x['embed']!);
+  let h = op.gather(x['embed']!, x['ids']!);
+  const a = op.rmsNorm(h, x['norm1']!, 1e-5);
+  const qkv = op.matmul(a, x['wqkv']!); // [B, T, 3D]
+  const heads = (t: Value) => op.transpose(op.reshape(t, [B, T, H, D / H]), [0, 2, 1, 3]); // [B, H, T, D/H]
+  const q = heads(op.slice(qkv, [0], [D], [2]));
+  const k = heads(op.slice(qkv, [D], [2 * D], [2]));
+  const v = heads(op.slice(qkv, [2 * D], [3 * D], [2]));
+  const scores = op.mul(op.matmul(q, op.transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(D / H));
+  const causal = gr.op1('Trilu', [op.expand(op.scalar(scores, 1, 'int64'), [T, T])], { upper: attr.int(0) });
+  const masked = op.where(op.cast(causal, 'bool'), scores, -1e9);
+  const ctx = op.reshape(op.transpose(op.matmul(op.softmax(masked, -1), v), [0, 2, 1, 3]), [B, T, D]);
+  h = op.add(h, op.matmul(ctx, x['wo']!));
+  const m = op.rmsNorm(h, x['norm2']!, 1e-5);
+  h = op.add(h, op.matmul(op.gelu(op.matmul(m, x['wi']!), 'tanh'), x['wo2']!));
+  const logits = op.matmul(h, x['head']!); // [B, T, V]
+  const scoresNC = op.transpose(logits, [0, 2, 1]); // [B, V, T] as SoftmaxCrossEntropyLoss wants
+  return gr.op('SoftmaxCrossEntropyLoss', [scoresNC, x['labels']!], { reduction: attr.string('mean'), ignore_index: attr.int(-100) })[0]!;
+}
+
 export const cases: GradCase[] = [
   // ---- elementwise, unary
   unaryCase('Identity', op.identity),
@@ -291,5 +317,23 @@ export const cases: GradCase[] = [
       const [loss, logp] = sceLoss(s!, y!, undefined, { reduction: attr.string('none') }, 2);
       return op.add(op.unsqueeze(loss!, [1]), op.mul(logp!, 0.5));
     },
+  },
+
+  // ---- composition
+  {
+    name: 'tiny decoder block (embedding, RMSNorm, causal attention, GELU MLP, CE with ignore_index)',
+    inputs: {
+      ids: { shape: [2, 3], int: { low: 0, high: 6 } },
+      labels: { shape: [2, 3], int: { low: 0, high: 6, values: [1, 5, -100, 0, 2, 4] } },
+      embed: { shape: [6, 4] },
+      norm1: { shape: [4], gen: uniform(0.5, 1.5) },
+      wqkv: { shape: [4, 12] },
+      wo: { shape: [4, 4] },
+      norm2: { shape: [4], gen: uniform(0.5, 1.5) },
+      wi: { shape: [4, 8] },
+      wo2: { shape: [8, 4] },
+      head: { shape: [4, 6] },
+    },
+    build: (x) => tinyDecoder(x),
   },
 ];
