@@ -11,12 +11,26 @@ export interface UpdateOptions {
   /** Clip gradients to this global L2 norm (torch semantics); undefined or Infinity disables clipping. */
   maxGradNorm?: number;
   /**
-   * When the loss or the gradient norm is NaN/Inf, output the parameters and state unchanged and set
-   * the `skipped` output (default true): one bad batch must not poison the run.
+   * What happens when the loss or the gradient norm is NaN/Inf (one bad batch must not poison the run):
+   * - 'flag' (default): the graph outputs `skipped`; the host (Trainer) then keeps its current
+   *   parameters and state and ignores the step's outputs. Costs nothing per parameter.
+   * - 'select' (or true): additionally, the graph itself outputs the parameters and state unchanged
+   *   (a Where per tensor; ~3 extra elementwise passes for AdamW) for callers that adopt outputs blindly.
+   * - 'off' (or false): no check, no `skipped` output.
    */
-  nanGuard?: boolean;
+  nanGuard?: NanGuard | boolean;
   /** Which parameters get weight decay (default: rank >= 2, i.e. not biases or norm weights). */
   decay?: DecayPredicate;
+}
+
+export type NanGuard = 'flag' | 'select' | 'off';
+
+export function nanGuardMode(g: UpdateOptions['nanGuard']): NanGuard {
+  if (g === undefined) return 'flag';
+  if (g === true) return 'select';
+  if (g === false) return 'off';
+  if (g !== 'flag' && g !== 'select' && g !== 'off') throw new Error(`nanGuard must be 'flag', 'select' or 'off', got ${JSON.stringify(g)}`);
+  return g;
 }
 
 export interface UpdateParam {
@@ -44,11 +58,12 @@ export function emitUpdate(items: UpdateParam[], lr: Value, step: Value, loss: V
   const decay = options.decay ?? decayMatricesOnly;
   let ok: Value | undefined;
   let skipped: Value | undefined;
-  if (options.nanGuard ?? true) {
+  const mode = nanGuardMode(options.nanGuard);
+  if (mode !== 'off') {
     // A finite norm implies every gradient is finite; the loss is checked too (it may be NaN with finite grads).
     const bad = [gradNorm, ...(loss ? [loss] : [])].map((v) => or(isNaN(v), isInf(v)));
     skipped = bad.reduce((a, b) => or(a, b));
-    ok = not(skipped);
+    if (mode === 'select') ok = not(skipped);
   }
   const guard = (next: Value, old: Value): Value => (ok ? where(ok, next, old) : next);
   const params = items.map((item, i) => {
