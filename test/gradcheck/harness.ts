@@ -14,6 +14,7 @@ import { mul, reduceSum } from '../../server/src/engine/onnx/ops';
 import { gradients } from '../../server/src/engine/onnx/autodiff';
 import { compile } from '../../server/src/engine/onnx/runtime';
 import { nodeNamesIn } from '../../server/src/engine/onnx/runtime/errors';
+import { Rng as EngineRng } from '../../server/src/engine/train/rng';
 
 export type FloatDType = 'float32' | 'float64';
 
@@ -25,18 +26,12 @@ export const TOLERANCE: Record<FloatDType, { eps: number; rtol: number; atol: nu
   float32: { eps: 4e-3, rtol: 1e-2, atol: 3e-3 },
 };
 
+/** A source of uniform numbers in [0, 1) (the engine's seeded xoshiro128**). */
 export type Rng = () => number;
 
-/** mulberry32: small, seedable, good enough for test inputs. */
 export function rng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new EngineRng(seed);
+  return () => r.uniform();
 }
 
 export type Gen = (n: number, r: Rng) => number[];
