@@ -20,8 +20,14 @@ export interface Composition {
   smilesLexicallyPossible: boolean;
 }
 
+// One scratch buffer, reused: compose runs once per sequence (100k times for a large FASTA) and its
+// result is consumed before the next call, so a fresh typed array each time would only feed the GC.
+const scratch = new Int32Array(26);
+
+/** Counts for `s`. The returned `letters` array is reused by the next call: read it before then. */
 export function compose(s: string): Composition {
-  const letters = new Int32Array(26);
+  const letters = scratch;
+  letters.fill(0);
   let lowercase = 0;
   let uppercase = 0;
   let digits = 0;

@@ -134,28 +134,37 @@ interface BioFit {
 
 const LOG_INVALID = Math.log(1e-4);
 
-function residueFit(c: Composition, freq: Readonly<Record<string, number>>, extraInvalid: number): BioFit {
+/** log(frequency) per letter A..Z; NaN where the modality has no such letter. */
+function logTable(freq: Readonly<Record<string, number>>): Float64Array {
+  const t = new Float64Array(26).fill(NaN);
+  for (const [ch, f] of Object.entries(freq)) t[ch.charCodeAt(0) - 65] = Math.log(f);
+  return t;
+}
+const NUC_LOG = logTable(NUC_FREQ);
+const AA_LOG = logTable(AA_FREQ);
+
+function residueFit(c: Composition, logFreq: Float64Array, extraInvalid: number): BioFit {
   let ll = 0;
   let invalid = c.smilesOnly + c.other + extraInvalid;
   for (let k = 0; k < 26; k++) {
     const n = c.letters[k] as number;
     if (n === 0) continue;
-    const f = freq[String.fromCharCode(65 + k)];
-    if (f === undefined) invalid += n;
-    else ll += n * Math.log(f);
+    const lf = logFreq[k] as number;
+    if (Number.isNaN(lf)) invalid += n;
+    else ll += n * lf;
   }
   return { ll: ll + invalid * LOG_INVALID + c.digits * LOG_DIGIT_IN_BIO + c.gaps * LOG_GAP, invalid };
 }
 
 function nucleotideFit(c: Composition): BioFit {
-  const fit = residueFit(c, NUC_FREQ, c.stops);
+  const fit = residueFit(c, NUC_LOG, c.stops);
   // Both T and U in one sequence is unusual for either DNA or RNA.
   if (letterCount(c, 'T') > 0 && letterCount(c, 'U') > 0) fit.ll += Math.log(0.01);
   return fit;
 }
 
 function aminoAcidFit(c: Composition): BioFit {
-  const fit = residueFit(c, AA_FREQ, 0);
+  const fit = residueFit(c, AA_LOG, 0);
   // Proteins are written in uppercase; mixed or lower case is a strong sign of (soft-masked) DNA.
   if (c.lowercase > 0) fit.ll += Math.log(0.2);
   fit.ll += c.stops * LOG_STOP;
@@ -307,7 +316,8 @@ function spans(
 }
 
 function withLengthCheck(r: DetectionResult, core: string, start: number): DetectionResult {
-  const n = [...core].length;
+  // Code points, as Python counts; only short strings can fall under the limit.
+  const n = core.length < 6 ? [...core].length : core.length;
   if (n < 3) {
     r.problems.unshift({ code: Code.tooShort, message: `Sequence too short (length ${n}); at least 3 characters are needed.`, offset: start, length: core.length });
   }
