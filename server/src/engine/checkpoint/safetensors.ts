@@ -134,37 +134,32 @@ function tensorFrom(buf: Uint8Array, start: number, e: SafetensorsEntry): Loaded
   const ab = abs % width === 0 ? buf.buffer : buf.buffer.slice(abs, abs + bytes);
   const at = abs % width === 0 ? abs : 0;
   const shape = [...e.shape];
-  switch (e.dtype) {
-    case 'F32':
-      return { dtype: 'float32', shape, data: new Float32Array(ab, at, n), storedDtype: e.dtype };
-    case 'F64':
-      return { dtype: 'float64', shape, data: new Float64Array(ab, at, n), storedDtype: e.dtype };
-    case 'I64':
-      return { dtype: 'int64', shape, data: new BigInt64Array(ab, at, n), storedDtype: e.dtype };
-    case 'I32':
-      return { dtype: 'int32', shape, data: new Int32Array(ab, at, n), storedDtype: e.dtype };
-    case 'F16':
-      return { dtype: 'float16', shape, data: new Uint16Array(ab, at, n), storedDtype: e.dtype };
-    case 'I8':
-      return { dtype: 'int8', shape, data: new Int8Array(ab, at, n), storedDtype: e.dtype };
-    case 'U8':
-      return { dtype: 'uint8', shape, data: new Uint8Array(ab, at, n), storedDtype: e.dtype };
-    case 'BOOL':
-      return { dtype: 'bool', shape, data: new Uint8Array(ab, at, n), storedDtype: e.dtype };
-    case 'BF16': {
-      // bfloat16 is the top half of a float32: widen by shifting the bits up.
-      const src = new Uint16Array(ab, at, n);
-      const out = new Float32Array(n);
-      const bits = new Uint32Array(out.buffer);
-      for (let i = 0; i < n; i++) bits[i] = src[i]! << 16;
-      return { dtype: 'float32', shape, data: out, storedDtype: e.dtype };
-    }
-    case 'I16': {
-      const src = new Int16Array(ab, at, n);
-      return { dtype: 'int32', shape, data: Int32Array.from(src), storedDtype: e.dtype };
-    }
+  if (e.dtype === 'BF16') {
+    // bfloat16 is the top half of a float32: widen by shifting the bits up.
+    const src = new Uint16Array(ab, at, n);
+    const out = new Float32Array(n);
+    const bits = new Uint32Array(out.buffer);
+    for (let i = 0; i < n; i++) bits[i] = src[i]! << 16;
+    return { dtype: 'float32', shape, data: out, storedDtype: e.dtype };
   }
+  if (e.dtype === 'I16') return { dtype: 'int32', shape, data: Int32Array.from(new Int16Array(ab, at, n)), storedDtype: e.dtype };
+  const [dtype, View] = VIEWS[e.dtype];
+  return { dtype, shape, data: new View(ab, at, n), storedDtype: e.dtype };
 }
+
+type ViewCtor = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => TensorData['data'];
+
+/** Dtypes read as views of the file's bytes (BF16 and I16 are converted instead). */
+const VIEWS: Record<Exclude<SafetensorsDType, 'BF16' | 'I16'>, [DType, ViewCtor]> = {
+  F32: ['float32', Float32Array],
+  F64: ['float64', Float64Array],
+  F16: ['float16', Uint16Array],
+  I64: ['int64', BigInt64Array],
+  I32: ['int32', Int32Array],
+  I8: ['int8', Int8Array],
+  U8: ['uint8', Uint8Array],
+  BOOL: ['bool', Uint8Array],
+};
 
 export interface DecodedSafetensors {
   tensors: Map<string, LoadedTensor>;

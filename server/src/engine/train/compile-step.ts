@@ -11,7 +11,7 @@
 //            when the NaN guard is on), metrics by name, <param>.grad (raw, when debugGradients)
 
 import { gradients } from '../onnx/autodiff';
-import { Graph, type DType, type Shape, type Value } from '../onnx/ir';
+import { Graph, type DType, type Shape, type TensorData, type Value } from '../onnx/ir';
 import type { ParamSpec } from './params';
 import { emitUpdate, newName, stateName, type UpdateOptions } from './update';
 
@@ -179,7 +179,7 @@ export function buildApplyStep(params: ParamSpec[], options: UpdateOptions, name
 
 export interface InferenceOptions {
   /** Bake these parameter values into the model as initializers (one self-contained file); default: parameters are inputs. */
-  bake?: Map<string, import('../onnx/ir').TensorData> | { get(name: string): import('../onnx/ir').TensorData };
+  bake?: { get(name: string): TensorData | undefined };
   name?: string;
 }
 
@@ -187,7 +187,15 @@ export interface InferenceOptions {
 export function buildInferenceGraph(params: ParamSpec[], inputs: Record<string, InputSpec>, fn: ForwardFn, options: InferenceOptions = {}): Graph {
   const g = new Graph(options.name ?? 'inference');
   checkNames({ params, batch: inputs });
-  const pv = params.map((p) => (options.bake ? g.initializer(p.name, options.bake.get(p.name)!) : g.input(p.name, p.dtype, p.shape)));
+  const pv = params.map((p) => {
+    if (!options.bake) return g.input(p.name, p.dtype, p.shape);
+    const data = options.bake.get(p.name);
+    if (!data) throw new Error(`buildInferenceGraph: no value for parameter "${p.name}" to bake into the model`);
+    if (data.dtype !== p.dtype || data.shape.join() !== p.shape.join()) {
+      throw new Error(`buildInferenceGraph: parameter "${p.name}" is ${data.dtype}[${data.shape.join(', ')}] but the model declares ${p.dtype}[${p.shape.join(', ')}]`);
+    }
+    return g.initializer(p.name, data);
+  });
   const batch = Object.fromEntries(Object.entries(inputs).map(([n, s]) => [n, g.input(n, s.dtype, s.shape)]));
   const outs = fn({ graph: g, params: Object.fromEntries(params.map((p, i) => [p.name, pv[i]!])), batch });
   for (const [n, v] of Object.entries(outs)) output(g, v, n);
