@@ -15,9 +15,9 @@ import { bertConfig, bertGraphInputs, bertLoss, bertParamSpecs } from '../../ser
 import { Rng } from '../../server/src/engine/train/rng';
 
 // float32 loss of order 1: round-off / eps ~ 6e-8 / 3e-3 and curvature eps^2 terms stay far below the
-// 2e-3 (of |grad|) tolerance.
+// tolerance of 5e-4 * |grad| (observed: ~5e-5 * |grad|).
 const EPS = 3e-3;
-const RTOL = 2e-3;
+const RTOL = 5e-4;
 
 async function directionalCheck(g: Graph, specs: ParamSpec[], params: Record<string, Value>, loss: Value, batch: Record<string, TensorData>) {
   const grads = gradients(loss, specs.map((s) => params[s.name]!));
