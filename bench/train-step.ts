@@ -2,7 +2,6 @@
 // reference GPT-style model in our engine vs the identical model and optimizer in PyTorch CPU
 // (bench/torch/train_step.py), same threads, same initial weights and batch, in the same run.
 
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,12 +13,12 @@ import { gptTrainable } from '../server/src/engine/models/training';
 import { Graph, type TensorData } from '../server/src/engine/onnx/ir';
 import { matmul } from '../server/src/engine/onnx/ops';
 import { compile } from '../server/src/engine/onnx/runtime';
+import { adamw } from '../server/src/engine/train/optimizers/adamw';
 import { Rng } from '../server/src/engine/train/rng';
+import { makeSchedule } from '../server/src/engine/train/schedule';
+import { Trainer } from '../server/src/engine/train/trainer';
 import { fmt, machine, median, parseOptions, timeRuns, type Bench } from './lib/bench';
-import { StepLoop } from './lib/step-loop';
-
-const PYTHON = '/usr/bin/python3';
-const INSTALL_HINT = 'apt-get install -y python3-torch libopenblas0-pthread';
+import { TorchPeer, torchUnavailable } from './lib/torch-peer';
 
 /** Model FLOPs of one step: 6 * (matmul params) * tokens, plus attention's QK^T and PV (x3 for backward). */
 export function trainStepFlops(c: GptConfig, batch: number, seq: number): number {
@@ -41,33 +40,6 @@ async function matmulPeak(threads: number): Promise<number> {
   const ms = median(await timeRuns(() => model.run(feeds), 3, 15));
   await model.release();
   return (2 * n ** 3) / (ms * 1e6);
-}
-
-interface TorchResult {
-  median_ms: number;
-  losses: number[];
-  torch: string;
-  threads: number;
-  blas: string;
-}
-
-function runTorch(dataPath: string, c: GptConfig, o: { threads: number; warmup: number; iters: number; lr: number }): TorchResult | { error: string } {
-  const env = { ...process.env, OMP_NUM_THREADS: String(o.threads), OPENBLAS_NUM_THREADS: String(o.threads), MKL_NUM_THREADS: String(o.threads) };
-  const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8', env });
-  if (probe.error || probe.status !== 0) {
-    return { error: `PyTorch is not importable from ${PYTHON} (${probe.error?.message ?? probe.stderr.trim().split('\n').pop()}); install it with: ${INSTALL_HINT}` };
-  }
-  const r = spawnSync(
-    PYTHON,
-    [join(__dirname, 'torch', 'train_step.py'), '--data', dataPath, '--config', JSON.stringify(c), '--threads', String(o.threads), '--warmup', String(o.warmup), '--iters', String(o.iters), '--lr', String(o.lr)],
-    { encoding: 'utf8', env, maxBuffer: 1 << 24 },
-  );
-  const last = r.stdout.trim().split('\n').pop() ?? '';
-  try {
-    return JSON.parse(last) as TorchResult | { error: string };
-  } catch {
-    return { error: `the PyTorch peer failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}` };
-  }
 }
 
 export const bench: Bench = {
@@ -95,27 +67,55 @@ export const bench: Bench = {
     console.log(`ORT MatMul 1024^3 peak: ${fmt(peak)} GFLOP/s`);
 
     const t0 = performance.now();
-    const loop = await StepLoop.create(m, params, { device: 'cpu', threads: o.threads });
-    console.log(`ours: step graph ${loop.nodeCount} nodes, build+session ${fmt(performance.now() - t0, 0)} ms`);
-    const ourLosses: number[] = [];
-    const times = await timeRuns(async () => {
-      const r = await loop.step({ input_ids, labels }, o.lr);
-      if (ourLosses.length < 3) ourLosses.push(r.loss);
-    }, o.warmup, o.iters);
-    await loop.release();
-    const ours = median(times);
-    console.log(`ours:    median ${fmt(ours)} ms over ${o.iters} (min ${fmt(Math.min(...times))}, max ${fmt(Math.max(...times))}), ${fmt(flops / (ours * 1e6))} GFLOP/s = ${fmt((100 * flops) / (ours * 1e6) / peak, 0)}% of MatMul peak`);
-
-    let torchMs: number | null = null;
+    // What training runs use: fused step graph, AdamW (torch defaults, wd 0.01 on matrices), clip 1.0, NaN guard on.
+    const trainer = await Trainer.create(m.spec, m.loss, params, {
+      optimizer: adamw({ weightDecay: 0.01 }),
+      maxGradNorm: 1.0,
+      decay: m.decay,
+      schedule: makeSchedule({ kind: 'constant' }, o.lr),
+      runtime: { device: 'cpu', threads: o.threads },
+    });
+    console.log(`ours: step graph ${trainer.graph.graph.nodes.length} nodes, build+session ${fmt(performance.now() - t0, 0)} ms`);
+    let peer: TorchPeer | undefined;
     if (!o['no-torch']) {
-      const t = runTorch(dataPath, c, o);
-      if ('error' in t) console.log(`pytorch: unavailable: ${t.error}`);
+      const why = torchUnavailable();
+      if (why) console.log(`pytorch: unavailable: ${why}`);
       else {
-        torchMs = t.median_ms;
-        console.log(`pytorch: median ${fmt(torchMs)} ms over ${o.iters}, ${fmt(flops / (torchMs * 1e6))} GFLOP/s (torch ${t.torch}, ${t.threads} threads, BLAS ${t.blas})`);
-        const diffs = ourLosses.map((l, i) => Math.abs(l - (t.losses[i] ?? NaN)) / Math.abs(t.losses[i] ?? NaN));
-        console.log(`same model check, losses of steps 1-3: ours ${ourLosses.map((x) => x.toFixed(5)).join(', ')} | pytorch ${t.losses.map((x) => x.toFixed(5)).join(', ')} | max rel diff ${Math.max(...diffs).toExponential(1)}`);
+        const script = join(__dirname, 'torch', 'train_step.py');
+        peer = await TorchPeer.start(script, ['--data', dataPath, '--config', JSON.stringify(c), '--threads', String(o.threads), '--lr', String(o.lr)], o.threads);
+        console.log(`pytorch: torch ${String(peer.ready['torch'])}, ${String(peer.ready['threads'])} threads, BLAS ${String(peer.ready['blas'])}`);
       }
+    }
+
+    // Alternate one step of ours with one of PyTorch's so machine load hits both alike.
+    const ourTimes: number[] = [];
+    const torchTimes: number[] = [];
+    const ourLosses: number[] = [];
+    const torchLosses: number[] = [];
+    for (let i = 0; i < o.warmup + o.iters; i++) {
+      const t1 = performance.now();
+      const r = await trainer.trainStep({ input_ids, labels });
+      const dt = performance.now() - t1;
+      if (i < 3) ourLosses.push(r.loss);
+      if (i >= o.warmup) ourTimes.push(dt);
+      if (peer) {
+        const p = await peer.send<{ ms: number; loss: number }>('step');
+        if (i < 3) torchLosses.push(p.loss);
+        if (i >= o.warmup) torchTimes.push(p.ms);
+      }
+    }
+    await trainer.release();
+    peer?.close();
+    const report = (who: string, ts: number[]) => {
+      const med = median(ts);
+      console.log(`${who} median ${fmt(med)} ms over ${ts.length} (min ${fmt(Math.min(...ts))}, max ${fmt(Math.max(...ts))}), ${fmt(flops / (med * 1e6))} GFLOP/s = ${fmt((100 * flops) / (med * 1e6) / peak, 0)}% of MatMul peak`);
+      return med;
+    };
+    const ours = report('ours:   ', ourTimes);
+    const torchMs = peer ? report('pytorch:', torchTimes) : null;
+    if (peer) {
+      const diffs = ourLosses.map((l, i) => Math.abs(l - torchLosses[i]!) / Math.abs(torchLosses[i]!));
+      console.log(`same model check, losses of steps 1-3: ours ${ourLosses.map((x) => x.toFixed(5)).join(', ')} | pytorch ${torchLosses.map((x) => x.toFixed(5)).join(', ')} | max rel diff ${Math.max(...diffs).toExponential(1)}`);
     }
     rmSync(dir, { recursive: true, force: true });
     const ratio = torchMs === null ? null : ours / torchMs;

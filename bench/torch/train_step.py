@@ -123,6 +123,8 @@ def main():
     ap.add_argument("--iters", type=int, default=10)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--check-steps", type=int, default=3)
+    ap.add_argument("--serve", action="store_true",
+                    help="interleaved mode: run one step per 'step' line on stdin, answer one JSON line each")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     c = json.loads(a.config)
@@ -145,6 +147,19 @@ def main():
         norm = torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         return loss.item(), norm.item()
+
+    if a.serve:
+        # The TypeScript bench alternates one step here with one of ours, so both see the same
+        # machine load (other processes come and go during a run).
+        print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads(),
+                          "blas": os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")}), flush=True)
+        for line in sys.stdin:
+            if line.strip() != "step":
+                break
+            t0 = time.perf_counter()
+            loss, _ = step()
+            print(json.dumps({"ms": (time.perf_counter() - t0) * 1000, "loss": loss}), flush=True)
+        return
 
     losses = []
     times = []
