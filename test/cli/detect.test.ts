@@ -109,7 +109,7 @@ test('the bundled CLI runs the README main job on examples/*', () => {
   assert.equal(build.status, 0, build.stderr);
   const examples = ['assay.csv', 'grpo_completions.jsonl', 'lab-notes.txt', 'molecules.smi', 'proteins.fasta'].map((f) => `examples/${f}`);
   const r = spawnSync(process.execPath, ['dist/cli.js', 'detect', '--json', ...examples], { cwd: ROOT, encoding: 'utf8' });
-  assert.equal(r.code ?? r.status, 1, r.stderr); // the examples carry deliberate errors
+  assert.equal(r.status, 1, r.stderr); // the examples carry deliberate errors
   const records = jsonLines(r.stdout);
   const errors = records.flatMap((o) =>
     (o.diagnostics as Array<{ code: string; severity: string }>).filter((d) => d.severity === 'error').map((d) => `${o.file} ${d.code}`),
