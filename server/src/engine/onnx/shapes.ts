@@ -289,7 +289,7 @@ registerShapeRule('Slice', (node) => {
       en = clamp(en, 0, dim);
       out[ax] = Math.max(0, Math.ceil((en - st) / step));
     } else {
-      st = clamp(st, -1, dim - 1);
+      st = clamp(st, 0, dim - 1); // ONNX: negative steps clamp starts to [0, dim-1], ends to [-1, dim-1]
       en = clamp(en, -1, dim - 1);
       out[ax] = Math.max(0, Math.ceil((en - st) / step));
     }
