@@ -1,0 +1,147 @@
+// A long-lived UME scorer: owns one model's weights and its compiled sessions (one per output set;
+// batch and length are symbolic, so a session serves every batch shape), tokenizes with a max
+// length, and batches PLL and embedding requests. The language server, CLI and reward function
+// keep one per model and call it concurrently; runs go through ORT one at a time (the cores are
+// shared anyway) and each request can be cancelled between forward passes.
+
+import type { Modality } from '../seq/types';
+import { compile, type CompiledModel, type Device, type ProviderChoice } from '../onnx/runtime';
+import type { TensorData } from '../onnx/ir';
+import type { UmeConfig } from './config';
+import { buildUmeGraph, type UmeOutput } from './encoder';
+import { collateRows, computePll, DEFAULT_LIMITS, packRows, type PackLimits, type PllOptions, type PllResult } from './pll';
+import { encode, type Encoding } from './tokenizer';
+import { loadUmeWeights, paramBytes, type LoadedUmeWeights, type LoadOptions } from './weights';
+
+export const DEFAULT_MAX_LENGTH = 512;
+/** Above this, weights are fed as graph inputs (protobuf cannot hold a model over 2 GB). */
+const INLINE_WEIGHT_LIMIT = 1.5e9;
+
+export interface SequenceInput {
+  text: string;
+  modality: Modality;
+}
+
+export interface UmeScorerOptions {
+  device?: Device;
+  threads?: number;
+  /** Max tokens per sequence including cls and eos (default 512); longer input is truncated and reported. */
+  maxLength?: number;
+  /** Forward-pass bounds (tokens, attention scores); defaults suit a few hundred MB of activations. */
+  maxTokens?: number;
+  maxAttention?: number;
+  /** A name for reports and cache keys (default: the config's name). */
+  name?: string;
+}
+
+export interface EmbedResult {
+  /** Mean of final hidden states over the sequence's tokens (cls and eos included, padding excluded). */
+  embedding: Float32Array;
+  truncated: boolean;
+}
+
+export class UmeScorer {
+  readonly name: string;
+  readonly maxLength: number;
+  private readonly sessions = new Map<string, Promise<CompiledModel>>();
+  private readonly limits: PackLimits;
+  private readonly weightFeeds: Record<string, TensorData> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private released = false;
+
+  constructor(
+    readonly weights: LoadedUmeWeights,
+    private readonly options: UmeScorerOptions = {},
+  ) {
+    this.name = options.name ?? weights.config.name;
+    this.maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
+    if (!Number.isInteger(this.maxLength) || this.maxLength < 3) throw new Error(`maxLength must be an integer >= 3 (cls + one token + eos), got ${this.maxLength}`);
+    this.limits = { maxTokens: options.maxTokens ?? DEFAULT_LIMITS.maxTokens, maxAttention: options.maxAttention ?? DEFAULT_LIMITS.maxAttention, heads: weights.config.numHeads };
+    this.weightFeeds = paramBytes(weights.params) > INLINE_WEIGHT_LIMIT ? Object.fromEntries(weights.params.entries()) : undefined;
+  }
+
+  /** Loads lobster-named safetensors weights and returns a scorer for them. */
+  static async fromFile(path: string, options: UmeScorerOptions & LoadOptions = {}): Promise<UmeScorer> {
+    return new UmeScorer(await loadUmeWeights(path, options), options);
+  }
+
+  get config(): UmeConfig {
+    return this.weights.config;
+  }
+
+  /** The provider the scoring session runs on (compiles it if needed). */
+  async provider(): Promise<ProviderChoice> {
+    return (await this.session(['selected_logprob'])).provider;
+  }
+
+  private session(outputs: UmeOutput[]): Promise<CompiledModel> {
+    if (this.released) throw new Error(`UME scorer "${this.name}" was released; create a new one`);
+    const key = outputs.join('+');
+    let s = this.sessions.get(key);
+    if (!s) {
+      const graph = buildUmeGraph(this.config, this.weights.params, { outputs, weights: this.weightFeeds ? 'inputs' : 'initializers' });
+      s = compile(graph, { device: this.options.device ?? 'auto', threads: this.options.threads });
+      // A failed compile must not poison the cache: the next call retries.
+      s.catch(() => this.sessions.delete(key));
+      this.sessions.set(key, s);
+    }
+    return s;
+  }
+
+  /** Runs one batch; runs are serialized so concurrent requests do not oversubscribe the cores. */
+  private run(outputs: UmeOutput[], feeds: Record<string, TensorData>): Promise<Record<string, TensorData>> {
+    const job = this.queue.then(async () => {
+      const model = await this.session(outputs);
+      return model.run(this.weightFeeds ? { ...feeds, ...this.weightFeeds } : feeds);
+    });
+    this.queue = job.catch(() => undefined);
+    return job;
+  }
+
+  encode(inputs: readonly SequenceInput[]): Encoding[] {
+    return inputs.map((x) => encode(x.text, x.modality, { maxLength: this.maxLength }));
+  }
+
+  /** Pseudo-log-likelihood of each input (see pll.ts for what each mode averages). */
+  async pll(inputs: readonly SequenceInput[], options: PllOptions): Promise<PllResult[]> {
+    return this.pllEncoded(this.encode(inputs), options);
+  }
+
+  async pllEncoded(encodings: readonly Encoding[], options: PllOptions): Promise<PllResult[]> {
+    return computePll(encodings, options, this.limits, async (b) => {
+      const out = await this.run(['selected_logprob'], {
+        input_ids: { dtype: 'int64', shape: [b.batch, b.length], data: b.inputIds },
+        attention_mask: { dtype: 'int64', shape: [b.batch, b.length], data: b.attentionMask },
+        positions: { dtype: 'int64', shape: [b.positions.length], data: b.positions },
+        targets: { dtype: 'int64', shape: [b.targets.length], data: b.targets },
+      });
+      return out['selected_logprob']!.data as Float32Array;
+    });
+  }
+
+  /** Mean-pooled embeddings (width = hidden size), batched by length. */
+  async embed(inputs: readonly SequenceInput[], options: { signal?: AbortSignal } = {}): Promise<EmbedResult[]> {
+    const encs = this.encode(inputs);
+    const H = this.config.hiddenSize;
+    const results: EmbedResult[] = encs.map((e) => ({ embedding: new Float32Array(H), truncated: e.truncated }));
+    const rows = encs.map((e, i) => ({ ids: e.ids, i }));
+    for (const group of packRows(rows, this.limits)) {
+      if (options.signal?.aborted) throw Object.assign(new Error('embedding was cancelled'), { name: 'AbortError' });
+      const b = collateRows(group);
+      const out = await this.run(['pooled'], {
+        input_ids: { dtype: 'int64', shape: [b.batch, b.length], data: b.inputIds },
+        attention_mask: { dtype: 'int64', shape: [b.batch, b.length], data: b.attentionMask },
+      });
+      const pooled = out['pooled']!.data as Float32Array;
+      group.forEach((r, k) => results[r.i]!.embedding.set(pooled.subarray(k * H, (k + 1) * H)));
+    }
+    return results;
+  }
+
+  async release(): Promise<void> {
+    this.released = true;
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(all.map(async (s) => (await s.catch(() => undefined))?.release()));
+  }
+}
