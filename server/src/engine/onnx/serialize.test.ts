@@ -19,15 +19,15 @@ test('ModelProto carries IR version, opsets, typed inputs with dim_param and raw
     m.opsetImport.map((o) => [o.domain, Number(o.version)]),
     [['', 23], ['com.microsoft', 1]],
   );
-  const input = m.graph!.input[0]!;
+  const input = m.graph!.input![0]!;
   assert.equal(input.name, 'x');
   assert.equal(input.type!.tensorType!.elemType, 1);
-  assert.deepEqual(input.type!.tensorType!.shape!.dim.map((d) => d.dimParam || Number(d.dimValue)), ['B', 2]);
-  assert.deepEqual(m.graph!.initializer.map((t) => t.name.replace(/\d+$/, '#')), ['w', 'const_float32_#']);
-  const wt = m.graph!.initializer[0]!;
-  assert.deepEqual(wt.dims.map(Number), [2, 2]);
-  assert.deepEqual(Array.from(new Float32Array(new Uint8Array(wt.rawData).buffer)), [1, -2, 3.5, 4]);
-  assert.equal(m.graph!.output[0]!.name, 'y');
+  assert.deepEqual(input.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue)), ['B', 2]);
+  assert.deepEqual(m.graph!.initializer!.map((t) => t.name!.replace(/\d+$/, '#')), ['w', 'const_float32_#']);
+  const wt = m.graph!.initializer![0]!;
+  assert.deepEqual(wt.dims!.map(Number), [2, 2]);
+  assert.deepEqual(Array.from(new Float32Array(new Uint8Array(wt.rawData!).buffer)), [1, -2, 3.5, 4]);
+  assert.equal(m.graph!.output![0]!.name, 'y');
 });
 
 test('attributes keep their ONNX types, omitted optional inputs become empty names', () => {
@@ -39,19 +39,19 @@ test('attributes keep their ONNX types, omitted optional inputs become empty nam
   });
   g.output(n);
   g.op1('Clip', [x, undefined, constant(g, 'float32', [], [1])]);
-  const node = onnx.ModelProto.decode(toModelProto(g)).graph!.node;
+  const node = onnx.ModelProto.decode(toModelProto(g)).graph!.node!;
   const T = onnx.AttributeProto.AttributeType;
-  const a = Object.fromEntries(node[0]!.attribute.map((x) => [x.name, x]));
+  const a = Object.fromEntries(node[0]!.attribute!.map((x) => [x.name, x]));
   assert.equal(a['i']!.type, T.INT);
   assert.equal(Number(a['i']!.i), -3);
   assert.equal(a['f']!.type, T.FLOAT);
   assert.equal(a['f']!.f, 0.5);
-  assert.equal(new TextDecoder().decode(a['s']!.s), 'tanh');
-  assert.deepEqual(a['is']!.ints.map(Number), [1, -1]);
+  assert.equal(new TextDecoder().decode(a['s']!.s!), 'tanh');
+  assert.deepEqual(a['is']!.ints!.map(Number), [1, -1]);
   assert.deepEqual(a['fs']!.floats, [0.25]);
-  assert.deepEqual(a['ss']!.strings.map((b) => new TextDecoder().decode(b)), ['a', 'b']);
+  assert.deepEqual(a['ss']!.strings!.map((b: Uint8Array) => new TextDecoder().decode(b)), ['a', 'b']);
   assert.equal(a['t']!.t!.dataType, 7);
-  assert.deepEqual(Array.from(new BigInt64Array(new Uint8Array(a['t']!.t!.rawData).buffer)), [5n, -6n]);
+  assert.deepEqual(Array.from(new BigInt64Array(new Uint8Array(a['t']!.t!.rawData!).buffer)), [5n, -6n]);
   assert.deepEqual(node[0]!.input, ['x', '', 'x']);
   assert.deepEqual(node[1]!.input, ['x', '', 'const_float32_0']);
 });
