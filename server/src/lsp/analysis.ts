@@ -16,6 +16,7 @@ export async function analyzeText(
   languageId: string,
   text: string,
   settings: UmeSettings,
+  isCancelled?: () => boolean,
 ): Promise<DocumentAnalysis | null> {
   const scope = documentScope(uri, languageId, settings.diagnostics.taggedTextInAllFiles);
   if (!scope) return null;
@@ -29,6 +30,7 @@ export async function analyzeText(
     maxBytes: Math.round(settings.maxFileSizeMB * MB),
     maxSequences: settings.maxSequencesPerFile,
     limitSettingName: 'umeStudio.maxFileSizeMB',
+    ...(isCancelled ? { isCancelled } : {}),
   });
   if (!scope.taggedOnly) return analysis;
   // In code and prose only tags are ours; plain-text guesses there would be noise.

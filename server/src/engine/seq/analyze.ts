@@ -16,7 +16,12 @@ export interface AnalyzeOptions extends FindOptions {
   severityOverrides?: Record<string, Severity | 'off'>;
   /** UME's SMILES vocabulary, for <unk> bracket atoms (default mode). */
   smilesVocabulary?: ReadonlySet<string>;
+  /** Polled between chunks of sequences; true stops the analysis early (the caller discards it). */
+  isCancelled?: () => boolean;
 }
+
+/** Sequences detected between two yields to the event loop (~25 ms), so the language server stays responsive. */
+const YIELD_EVERY = 500;
 
 export interface DocumentAnalysis {
   reports: SequenceReport[];
@@ -35,7 +40,11 @@ export async function analyzeDocument(text: string, options: AnalyzeOptions): Pr
   const severity = severityResolver(options.severityOverrides);
 
   const reports: SequenceReport[] = [];
-  for (const occurrence of found.occurrences) {
+  for (const [index, occurrence] of found.occurrences.entries()) {
+    if (index > 0 && index % YIELD_EVERY === 0) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (options.isCancelled?.()) break;
+    }
     const detection = detectWith(rdkit, occurrence.text, {
       mode: options.mode,
       hints: occurrence.hints,

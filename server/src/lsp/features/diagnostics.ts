@@ -33,7 +33,7 @@ export async function checkDocument(ctx: ServerContext, uri: string, cancelled: 
   await new Promise((r) => setImmediate(r));
   if (cancelled()) return;
   const started = Date.now();
-  const analysis = await analyzeText(uri, doc.languageId, doc.getText(), settings);
+  const analysis = await analyzeText(uri, doc.languageId, doc.getText(), settings, cancelled);
   const current = ctx.documents.get(uri);
   if (cancelled() || !current || current.version !== version) return;
   if (!analysis) return;
