@@ -3,19 +3,8 @@
 
 import * as vscode from 'vscode';
 import { analyzeDocumentRequest } from '../../server/src/protocol/requests';
-import { summarize, type DetectRecord, type DetectSummary } from '../../server/src/protocol/detect-record';
+import { describeSummary, summarize, type DetectRecord } from '../../server/src/protocol/detect-record';
 import type { Ctx } from './ctx';
-
-export function summaryLine(s: DetectSummary): string {
-  const kinds = Object.entries(s.byModality)
-    .filter(([, n]) => n > 0)
-    .map(([m, n]) => `${n} ${m}`);
-  const problems = Object.entries(s.bySeverity)
-    .filter(([, n]) => n > 0)
-    .map(([sev, n]) => `${n} ${sev}`);
-  return `${s.sequences} sequence${s.sequences === 1 ? '' : 's'}${kinds.length ? ` (${kinds.join(', ')})` : ''}` +
-    (problems.length ? ` · ${problems.join(', ')}` : ' · no problems');
-}
 
 function excerpt(text: string, max = 60): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
@@ -36,7 +25,7 @@ export async function detectModalities(ctx: Ctx): Promise<void> {
     { location: vscode.ProgressLocation.Window, title: 'UME: detecting modalities' },
     (_p, token) => ctx.request(analyzeDocumentRequest, { uri }, token),
   );
-  const summary = summaryLine(summarize(result.records));
+  const summary = describeSummary(summarize(result.records));
   ctx.output.info(`Detect modalities in ${uri}: ${summary}${result.truncated ? ' (file truncated, see UME004)' : ''}`);
   if (result.records.length === 0) {
     void vscode.window.showInformationMessage(`UME Studio: no sequences found in ${vscode.workspace.asRelativePath(editor.document.uri)}.`);

@@ -19,56 +19,60 @@ function only(actions: CodeAction[], title: RegExp): CodeAction {
   return found[0]!;
 }
 
-test('uppercase a lowercase protein: preferred quick fix attached to its diagnostic, applied, re-checked', async () => {
-  const uri = fileUri('lower.fasta');
-  client.open(uri, 'fasta', '>p1\nmktayiakqrqisfvk\nshfsrq\n');
-  const [d, ...rest] = await client.diagnosticsFor(uri);
-  assert.equal(rest.length, 0);
-  assert.equal(d!.code, 'UME106');
-  const actions = await client.codeActions(uri, d!.range, [d!]);
-  const fix = only(actions, /^Uppercase the protein sequence$/);
-  assert.equal(fix.kind, 'quickfix');
-  assert.equal(fix.isPreferred, true);
-  assert.deepEqual(fix.diagnostics?.map((x) => x.code), ['UME106']);
+// One diagnostic, one fix: open, check the code, apply the fix with that title, expect the text, and
+// expect the re-check to come back clean.
+const SINGLE_FIXES: Array<{ name: string; lang: string; text: string; code: string; title: RegExp; fixed: string }> = [
+  {
+    // The multi-line record keeps its layout; only the letters change.
+    name: 'uppercase a lowercase protein',
+    lang: 'fasta',
+    text: '>p1\nmktayiakqrqisfvk\nshfsrq\n',
+    code: 'UME106',
+    title: /^Uppercase the protein sequence$/,
+    fixed: '>p1\nMKTAYIAKQRQISFVK\nSHFSRQ\n',
+  },
+  {
+    name: 'canonicalize a SMILES with RDKit',
+    lang: 'smiles',
+    text: 'CC(=O)OC1=CC=CC=C1C(=O)O aspirin\n',
+    code: 'UME108',
+    title: /^Canonicalize SMILES/,
+    fixed: 'CC(=O)Oc1ccccc1C(=O)O aspirin\n',
+  },
+  {
+    name: 'remove digits and spaces inside a sequence',
+    lang: 'fasta',
+    text: '>p\nMKTAYIAKQR 11 QISFVKSHFSRQ\n',
+    code: 'UME105',
+    title: /^Remove whitespace and digits/,
+    fixed: '>p\nMKTAYIAKQRQISFVKSHFSRQ\n',
+  },
+  {
+    name: 'wrap an untagged completion in its tag',
+    lang: 'jsonl',
+    text: '{"completion": "ATGAAACGCATTAGCACCACCATTACC"}\n',
+    code: 'UME110',
+    title: /wrap in <dna>/,
+    fixed: '{"completion": "<dna>ATGAAACGCATTAGCACCACCATTACC</dna>"}\n',
+  },
+];
 
-  client.applyEdit(fix.edit!);
-  // The multi-line record keeps its layout; only the letters change.
-  assert.equal(client.text(uri), '>p1\nMKTAYIAKQRQISFVK\nSHFSRQ\n');
-  assert.deepEqual(await client.diagnosticsFor(uri), []);
-  client.close(uri);
-});
-
-test('canonicalize a SMILES with RDKit, then the hint is gone', async () => {
-  const uri = fileUri('canon.smi');
-  client.open(uri, 'smiles', 'CC(=O)OC1=CC=CC=C1C(=O)O aspirin\n');
-  const [d] = await client.diagnosticsFor(uri);
-  assert.equal(d?.code, 'UME108');
-  const fix = only(await client.codeActions(uri, d!.range, [d!]), /^Canonicalize SMILES/);
-  client.applyEdit(fix.edit!);
-  assert.equal(client.text(uri), 'CC(=O)Oc1ccccc1C(=O)O aspirin\n');
-  assert.deepEqual(await client.diagnosticsFor(uri), []);
-  client.close(uri);
-});
-
-test('remove digits and spaces inside a sequence; wrap an untagged completion in its tag', async () => {
-  const uri = fileUri('digits.fasta');
-  client.open(uri, 'fasta', '>p\nMKTAYIAKQR 11 QISFVKSHFSRQ\n');
-  const [d] = await client.diagnosticsFor(uri);
-  assert.equal(d?.code, 'UME105');
-  client.applyEdit(only(await client.codeActions(uri, d!.range, [d!]), /^Remove whitespace and digits/).edit!);
-  assert.equal(client.text(uri), '>p\nMKTAYIAKQRQISFVKSHFSRQ\n');
-  assert.deepEqual(await client.diagnosticsFor(uri), []);
-  client.close(uri);
-
-  const jl = fileUri('completions.jsonl');
-  client.open(jl, 'jsonl', '{"completion": "ATGAAACGCATTAGCACCACCATTACC"}\n');
-  const [u] = await client.diagnosticsFor(jl);
-  assert.equal(u?.code, 'UME110');
-  client.applyEdit(only(await client.codeActions(jl, u!.range, [u!]), /wrap in <dna>/).edit!);
-  assert.equal(client.text(jl), '{"completion": "<dna>ATGAAACGCATTAGCACCACCATTACC</dna>"}\n');
-  assert.deepEqual(await client.diagnosticsFor(jl), []);
-  client.close(jl);
-});
+for (const c of SINGLE_FIXES) {
+  test(`${c.name}: preferred quick fix attached to its diagnostic, applied, re-checked`, async () => {
+    const uri = fileUri(`${c.code}.${c.lang}`);
+    client.open(uri, c.lang, c.text);
+    const ds = await client.diagnosticsFor(uri);
+    assert.deepEqual(ds.map((d) => d.code), [c.code]);
+    const fix = only(await client.codeActions(uri, ds[0]!.range, [ds[0]!]), c.title);
+    assert.equal(fix.kind, 'quickfix');
+    assert.equal(fix.isPreferred, true);
+    assert.deepEqual(fix.diagnostics?.map((x) => x.code), [c.code]);
+    client.applyEdit(fix.edit!);
+    assert.equal(client.text(uri), c.fixed);
+    assert.deepEqual(await client.diagnosticsFor(uri), []);
+    client.close(uri);
+  });
+}
 
 test('"Fix all UME106 problems in file" fixes every record at once', async () => {
   const uri = fileUri('fix-all.fasta');

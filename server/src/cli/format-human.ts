@@ -1,7 +1,7 @@
 // Human-readable output of `detect`: one line per sequence in the compiler-style FILE:LINE:COL
 // form editors and terminals turn into links, problems indented underneath.
 
-import type { DetectRecord, DetectSummary } from '../protocol/detect-record';
+import { describeSummary, type DetectRecord, type DetectSummary } from '../protocol/detect-record';
 
 const EXCERPT = 40;
 
@@ -23,14 +23,5 @@ export function formatHumanRecord(r: DetectRecord): string {
 }
 
 export function formatHumanSummary(files: number, s: DetectSummary): string {
-  const kinds = Object.entries(s.byModality)
-    .filter(([, n]) => n > 0)
-    .map(([m, n]) => `${n} ${m}`)
-    .join(', ');
-  const problems = (['error', 'warning', 'information', 'hint'] as const)
-    .filter((k) => s.bySeverity[k] > 0)
-    .map((k) => `${s.bySeverity[k]} ${k}${s.bySeverity[k] === 1 || k === 'information' ? '' : 's'}`)
-    .join(', ');
-  return `\n${files} file${files === 1 ? '' : 's'}, ${s.sequences} sequence${s.sequences === 1 ? '' : 's'}` +
-    `${kinds ? ` (${kinds})` : ''}; ${problems || 'no problems'}.`;
+  return `\n${files} file${files === 1 ? '' : 's'}, ${describeSummary(s)}.`;
 }

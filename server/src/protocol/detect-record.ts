@@ -77,3 +77,18 @@ export function summarize(records: readonly DetectRecord[]): DetectSummary {
   }
   return summary;
 }
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 || word === 'information' ? '' : 's'}`;
+
+/** "22 sequences (13 SMILES, 6 amino_acid, 3 nucleotide); 3 errors, 2 warnings" - for the CLI and the editor. */
+export function describeSummary(s: DetectSummary): string {
+  const kinds = Object.entries(s.byModality)
+    .filter(([, n]) => n > 0)
+    .map(([m, n]) => `${n} ${m}`)
+    .join(', ');
+  const problems = (['error', 'warning', 'information', 'hint'] as const)
+    .filter((k) => s.bySeverity[k] > 0)
+    .map((k) => plural(s.bySeverity[k], k))
+    .join(', ');
+  return `${plural(s.sequences, 'sequence')}${kinds ? ` (${kinds})` : ''}; ${problems || 'no problems'}`;
+}
