@@ -172,9 +172,11 @@ test('TRL calling convention: (prompts, completions, columns) -> one value per c
 test('each forward pass holds one modality; scorer calls are chunks of batchSize (counted on the real scorer)', async () => {
   const forwards: number[][] = [];
   // Spy on the real scorer's (private) run: record the cls token of every row of every forward pass.
-  const s = newScorer() as unknown as { run: (o: string[], f: Record<string, { shape: number[]; data: BigInt64Array }>) => Promise<unknown> } & UmeScorer;
-  const realRun = s.run.bind(s);
-  s.run = (outputs, feeds) => {
+  const s = newScorer();
+  type Run = (o: string[], f: Record<string, { shape: number[]; data: BigInt64Array }>) => Promise<unknown>;
+  const spied = s as unknown as { run: Run };
+  const realRun = spied.run.bind(s);
+  spied.run = (outputs, feeds) => {
     const ids = feeds['input_ids']!;
     const [B, T] = ids.shape as [number, number];
     forwards.push(Array.from({ length: B }, (_, b) => Number(ids.data[b * T])));
