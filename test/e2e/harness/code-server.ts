@@ -1,7 +1,7 @@
 // Runs code-server (VS Code's web workbench with a real Node extension host) for one test:
 // its own port, user-data, extensions and config in a temp folder, stopped as a whole process group.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,7 +92,7 @@ export async function startCodeServer(opts: { workspace: string; vsix: string; s
   }
   if (opts.settings) {
     const userDir = join(d.userData, 'User');
-    spawnSync('mkdir', ['-p', userDir]);
+    mkdirSync(userDir, { recursive: true });
     writeFileSync(join(userDir, 'settings.json'), JSON.stringify(opts.settings, null, 2));
   }
 
