@@ -221,6 +221,12 @@ export function collate(encodings: Encoding[], padTo?: number): Batch {
   return { inputIds, attentionMask, batch, length };
 }
 
+/** Every token of UME's SMILES vocabulary (for the "unknown to UME" diagnostic). */
+export const SMILES_VOCABULARY: ReadonlySet<string> = new Set(lookups.SMILES.keys());
+
+/** UME's SMILES pre-tokenizer split (global regex; clone it before use with exec loops). */
+export const SMILES_SPLIT = new RegExp(UME_SMILES_PATTERN, 'g');
+
 export function tokenString(id: number): string {
   const t = UME_TOKENS[id];
   if (t === undefined) throw new Error(`token id ${id} is outside UME's vocabulary (0..${VOCAB_SIZE - 1})`);

@@ -1,3 +1,4 @@
+import { SMILES_SPLIT } from '../../ume/tokenizer';
 // Character sets of the three modalities, and what UME's tokenizers accept. One table per fact,
 // shared by both detection modes and by the analysis that builds quick fixes.
 
@@ -40,8 +41,8 @@ export const UME_AMINO_ACID_TOKENS = new Set('.-LAGVSERTIDPKQNFYMHWCXBUZO'.split
 /** UME's nucleotide vocabulary; input is lowercased first. */
 export const UME_NUCLEOTIDE_TOKENS = new Set('.-acgtnu'.split(''));
 /** UME's SMILES pre-tokenizer regex (ume_smiles_tokenizer/tokenizer.json). Text it skips becomes <unk>. */
-export const UME_SMILES_SPLIT =
-  /(\[[^\]]+]|Br?|Cl?|N|O|S|P|F|I|b|c|n|o|s|p|\(|\)|\.|=|#|-|\+|\\|\/|:|~|@|\?|>>?|\*|\$|%[0-9]{2}|[0-9])/g;
+/** UME's own SMILES split, from the tokenizer's vendored data (one source of truth). */
+export const UME_SMILES_SPLIT = SMILES_SPLIT;
 
 /** Characters that only SMILES uses among the three modalities. */
 export const SMILES_ONLY_CHARS = new Set('()[]=#@+\\/%:~$'.split(''));

@@ -7,6 +7,7 @@
 import type { DetectionResult, Modality, SequenceHints } from '../types';
 import { Code } from '../codes';
 import type { SmilesValidation, SmilesValidator } from '../rdkit';
+import { SMILES_VOCABULARY } from '../../ume/tokenizer';
 import { IUPAC_AMBIGUITY, UME_SMILES_SPLIT, isSpaceOrDigit, pythonStripBounds } from './alphabets';
 import { compose, letterCount, type Composition } from './composition';
 import { REWARD_TAG, readHints } from './hints';
@@ -228,7 +229,7 @@ function modalityProblems(
     if (smiles?.ok && smiles.canonical !== undefined && smiles.canonical !== core) {
       out.push({ code: Code.nonCanonicalSmiles, message: `Not in RDKit's canonical form; canonical: ${smiles.canonical}`, offset: at(0), length: core.length });
     }
-    if (smiles?.ok) out.push(...smilesUnknownTokens(core, options.smilesVocabulary, at));
+    if (smiles?.ok) out.push(...smilesUnknownTokens(core, options.smilesVocabulary ?? SMILES_VOCABULARY, at));
     return out;
   }
   if (c.spaces + c.digits > 0) {

@@ -55,8 +55,9 @@ test('default mode detects every real fixture correctly, without errors', async 
     const r = detectDefault(f.text, rdkit);
     assert.equal(r.modality, f.expected, `${f.source}: ${f.text.slice(0, 50)}`);
     assert.ok(r.confidence > 0.99, `${f.id}: confidence ${r.confidence}`);
-    // Only the canonical-form hint may appear on real data.
-    assert.deepEqual(r.problems.map((p) => p.code).filter((c) => c !== 'UME108'), [], f.id);
+    // Only the canonical-form hint and "unknown to UME's vocabulary" (a rare bracket atom such as
+    // [Co++]: valid chemistry the scorer reads as <unk>) may appear on real data.
+    assert.deepEqual(r.problems.map((p) => p.code).filter((c) => c !== 'UME108' && c !== 'UME111'), [], f.id);
   }
 });
 
