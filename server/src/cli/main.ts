@@ -2,9 +2,10 @@
 // failures to exit codes (see registry.ts).
 
 import { detectCommand } from './commands/detect';
+import { scoreCommand } from './commands/score';
 import { ExitCode, UsageError, type CliIO, type Subcommand } from './registry';
 
-export const SUBCOMMANDS: readonly Subcommand[] = [detectCommand];
+export const SUBCOMMANDS: readonly Subcommand[] = [detectCommand, scoreCommand];
 
 function globalHelp(): string {
   const width = Math.max(...SUBCOMMANDS.map((c) => c.name.length));

@@ -7,13 +7,16 @@ import { join, resolve } from 'node:path';
 
 export const DEFAULT_MODEL_NAME = 'ume-tiny';
 
-/** Folders the embedded default may sit in: the source tree (tsx) and next to dist/*.js (bundle). */
+/**
+ * Folders the embedded default may sit in: beside this file's source (tsx runs from the tree), or,
+ * from the bundle in dist/, a dist/models copy and then the source tree next to dist.
+ */
 export function defaultModelDirs(here: string = __dirname): string[] {
-  return [
-    join(here, '..', 'ume', 'models', DEFAULT_MODEL_NAME), // server/src/engine/reward -> ../ume/models
-    join(here, 'models', DEFAULT_MODEL_NAME), // dist/models/ume-tiny, if the build copies it
-    join(here, '..', 'server', 'src', 'engine', 'ume', 'models', DEFAULT_MODEL_NAME), // dist/ -> source tree
-  ].map((p) => resolve(p));
+  const fromBundle = /[\\/]dist$/.test(here);
+  const dirs = fromBundle
+    ? [join(here, 'models', DEFAULT_MODEL_NAME), join(here, '..', 'server', 'src', 'engine', 'ume', 'models', DEFAULT_MODEL_NAME)]
+    : [join(here, '..', 'ume', 'models', DEFAULT_MODEL_NAME)];
+  return dirs.map((p) => resolve(p));
 }
 
 export class ModelNotFoundError extends Error {
@@ -53,8 +56,8 @@ export function resolveModel(given?: string, here?: string): ResolvedModel {
     if (file) return { path: file, name: DEFAULT_MODEL_NAME, isDefault: true };
   }
   throw new ModelNotFoundError(
-    `the embedded default model ${DEFAULT_MODEL_NAME} is missing (looked in ${dirs.join(', ')}). ` +
-      'Get it with "git pull" (its weights are committed under server/src/engine/ume/models/ume-tiny/) or rebuild it with the training script in scripts/ume/, ' +
-      'or pass your own weights with --model PATH.',
+    `the embedded default model ${DEFAULT_MODEL_NAME} is missing (looked for a .safetensors file in ${dirs.join(' and ')}). ` +
+      'Its weights are committed under server/src/engine/ume/models/ume-tiny/: update your checkout, or rebuild them with the scripts in scripts/ume/ (see the model card), ' +
+      'or pass your own UME weights with --model PATH.',
   );
 }
