@@ -4,6 +4,7 @@
 // webview must be able to import these types too.
 
 import type { DetectRecord } from './detect-record';
+import type { ScoreParams, ScoreResult } from './score';
 
 /** A request: its method name and, as phantom types, its params and result. */
 export interface RequestDef<P, R> {
@@ -39,6 +40,13 @@ export interface AnalyzeDocumentResult {
 export const analyzeDocumentRequest: RequestDef<AnalyzeDocumentParams, AnalyzeDocumentResult> = {
   method: 'ume/analyzeDocument',
 };
+
+/**
+ * UME scores of the sequences in a document (or a range of it): reward, PLL, perplexity and per-token
+ * log-probs. Supports work-done progress and cancellation; fails with a readable error when the
+ * model cannot be loaded. Types in score.ts.
+ */
+export const scoreRequest: RequestDef<ScoreParams, ScoreResult> = { method: 'ume/score' };
 
 export type ServerHealth = 'ok' | 'warning' | 'error';
 

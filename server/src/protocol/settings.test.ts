@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_SETTINGS, parseSettings } from './settings';
+import { DEFAULT_SETTINGS, parseSettings, SCORING_DEVICES, SCORING_MODES } from './settings';
+import { PLL_MODES } from '../engine/ume/pll';
+import { DEVICES } from '../engine/onnx/runtime/providers';
 
 test('missing or null settings give the defaults without problems', () => {
   assert.deepEqual(parseSettings(undefined), { settings: DEFAULT_SETTINGS, problems: [] });
@@ -15,6 +17,7 @@ test('valid values are taken, severity names map to codes', () => {
     plainText: { minLength: 20 },
     maxFileSizeMB: 0.5,
     maxSequencesPerFile: 10,
+    scoring: { enabled: false, modelPath: ' /models/ume.safetensors ', mode: 'sampled', temperature: 0.5, device: 'cpu' },
   });
   assert.deepEqual(problems, []);
   assert.deepEqual(settings, {
@@ -23,6 +26,7 @@ test('valid values are taken, severity names map to codes', () => {
     plainText: { minLength: 20 },
     maxFileSizeMB: 0.5,
     maxSequencesPerFile: 10,
+    scoring: { enabled: false, modelPath: '/models/ume.safetensors', mode: 'sampled', temperature: 0.5, device: 'cpu' },
   });
 });
 
@@ -58,4 +62,21 @@ test('wrong shapes never throw', () => {
     assert.equal(settings.detection.mode, 'default');
     assert.ok(problems.length > 0, JSON.stringify(raw));
   }
+});
+
+test('scoring settings: bad values fall back with a message; lists match the engine', () => {
+  const { settings, problems } = parseSettings({ scoring: { enabled: 1, modelPath: 42, mode: 'pll', temperature: 0, device: 'tpu' } });
+  assert.deepEqual(settings.scoring, DEFAULT_SETTINGS.scoring);
+  assert.deepEqual(
+    problems.map((p) => p.message),
+    [
+      'expected true or false, got 1; using true',
+      'expected a string, got 42; using ""',
+      '"pll" is not one of "masked", "unmasked", "sampled"; using "masked"',
+      'expected a number from 0.001 to 1000, got 0; using 0.1',
+      '"tpu" is not one of "auto", "cpu", "cuda", "webgpu"; using "auto"',
+    ],
+  );
+  assert.deepEqual(SCORING_MODES, PLL_MODES);
+  assert.deepEqual(SCORING_DEVICES, DEVICES);
 });

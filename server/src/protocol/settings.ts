@@ -5,6 +5,9 @@
 import { codeInfo } from '../engine/seq/index';
 import { DEFAULT_MIN_PLAIN_LENGTH } from '../engine/seq/formats/index';
 import type { DetectionMode, Severity } from '../engine/seq/types';
+// Types only: the client bundle imports this file and must not pull in ONNX Runtime.
+import type { PllMode } from '../engine/ume/pll';
+import type { Device } from '../engine/onnx/runtime/providers';
 
 export const SETTINGS_SECTION = 'umeStudio';
 
@@ -31,6 +34,18 @@ export interface UmeSettings {
   maxFileSizeMB: number;
   /** At most this many sequences per file get diagnostics. */
   maxSequencesPerFile: number;
+  scoring: {
+    /** Hover scores, `ume/score` and the heat map; off leaves only diagnostics. */
+    enabled: boolean;
+    /** UME weights (.safetensors file or a folder holding one); empty = the embedded ume-tiny. */
+    modelPath: string;
+    /** Pseudo-log-likelihood mode (see engine/ume/pll.ts). */
+    mode: PllMode;
+    /** reward = PLL / temperature (lobster's default 0.1). */
+    temperature: number;
+    /** ONNX Runtime device; `auto` tries cuda, webgpu, then cpu. */
+    device: Device;
+  };
 }
 
 export const DEFAULT_SETTINGS: UmeSettings = {
@@ -39,9 +54,13 @@ export const DEFAULT_SETTINGS: UmeSettings = {
   plainText: { minLength: DEFAULT_MIN_PLAIN_LENGTH },
   maxFileSizeMB: 5,
   maxSequencesPerFile: 20000,
+  scoring: { enabled: true, modelPath: '', mode: 'masked', temperature: 0.1, device: 'auto' },
 };
 
 export const DETECTION_MODES: readonly DetectionMode[] = ['default', 'lobster'];
+/** Same lists as the engine's PLL_MODES and DEVICES (settings.test.ts keeps them equal). */
+export const SCORING_MODES: readonly PllMode[] = ['masked', 'unmasked', 'sampled'];
+export const SCORING_DEVICES: readonly Device[] = ['auto', 'cpu', 'cuda', 'webgpu'];
 export const SEVERITY_OVERRIDES: readonly SeverityOverride[] = ['error', 'warning', 'information', 'hint', 'off'];
 
 export interface SettingsProblem {
@@ -98,6 +117,12 @@ export function parseSettings(raw: Json): ParsedSettings {
     });
     return fallback;
   };
+  const str = (key: string, v: Json, fallback: string): string => {
+    if (v === undefined || v === null) return fallback;
+    if (typeof v === 'string') return v.trim();
+    problems.push({ key: `${SETTINGS_SECTION}.${key}`, message: `expected a string, got ${show(v)}; using ${show(fallback)}` });
+    return fallback;
+  };
   const bool = (key: string, v: Json, fallback: boolean): boolean => {
     if (v === undefined || v === null) return fallback;
     if (typeof v === 'boolean') return v;
@@ -118,6 +143,7 @@ export function parseSettings(raw: Json): ParsedSettings {
   const detection = section('detection');
   const diagnostics = section('diagnostics');
   const plainText = section('plainText');
+  const scoring = section('scoring');
 
   const severity: Record<string, SeverityOverride> = {};
   const rawSeverity = diagnostics['severity'];
@@ -162,6 +188,14 @@ export function parseSettings(raw: Json): ParsedSettings {
     plainText: { minLength: num('plainText.minLength', plainText['minLength'], 1, 100000, d.plainText.minLength, true) },
     maxFileSizeMB: num('maxFileSizeMB', root['maxFileSizeMB'], 0.001, 2048, d.maxFileSizeMB, false),
     maxSequencesPerFile: num('maxSequencesPerFile', root['maxSequencesPerFile'], 1, 10_000_000, d.maxSequencesPerFile, true),
+    scoring: {
+      enabled: bool('scoring.enabled', scoring['enabled'], d.scoring.enabled),
+      // Existence is checked when the model loads, where the error can say what was looked for.
+      modelPath: str('scoring.modelPath', scoring['modelPath'], d.scoring.modelPath),
+      mode: oneOf('scoring.mode', scoring['mode'], SCORING_MODES, d.scoring.mode),
+      temperature: num('scoring.temperature', scoring['temperature'], 0.001, 1000, d.scoring.temperature, false),
+      device: oneOf('scoring.device', scoring['device'], SCORING_DEVICES, d.scoring.device),
+    },
   };
   return { settings, problems };
 }

@@ -14,7 +14,7 @@ function isParams(p: unknown): p is AnalyzeDocumentParams {
   return typeof p === 'object' && p !== null && typeof (p as { uri?: unknown }).uri === 'string';
 }
 
-async function readClosed(uri: string): Promise<string> {
+export async function readClosed(uri: string): Promise<string> {
   if (!uri.startsWith('file:')) {
     throw new ResponseError(ErrorCodes.InvalidParams, `${uri} is not open and is not a file: URI; open it first.`);
   }

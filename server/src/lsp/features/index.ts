@@ -4,10 +4,13 @@ import type { Feature } from './feature';
 import { diagnosticsFeature } from './diagnostics';
 import { codeActionsFeature } from './code-actions';
 import { analyzeRequestFeature } from './analyze-request';
+import { hoverFeature } from './hover';
+import { scoreRequestFeature } from './score-request';
 
 export const FEATURES: readonly Feature[] = [
   diagnosticsFeature,
   codeActionsFeature,
   analyzeRequestFeature,
-  // hoverFeature (UME scoring) goes here.
+  hoverFeature,
+  scoreRequestFeature,
 ];

@@ -1,0 +1,70 @@
+// Hover on a detected sequence: its UME reward, PLL, perplexity, model and mode, and the three least
+// likely positions; or why it cannot be scored; or what went wrong with the model. Scores come from
+// the cache when the same text was scored before; a newer hover on the same document supersedes a
+// waiting one (it returns null at once), and LSP cancellation stops queued work.
+
+import { MarkupKind, type Hover, type HoverParams } from 'vscode-languageserver/node';
+import type { Position, SequenceReport } from '../../engine/seq/types';
+import type { ServerContext } from '../context';
+import type { Feature } from './feature';
+import { failedHover, scoredHover, unscoredHover } from '../scoring/hover-markdown';
+import { CANCELLED } from '../scoring/queue';
+import { scorable, scoredRecord } from '../scoring/sequence-score';
+import { scoringService } from '../scoring/service';
+import type { CancellationToken } from 'vscode-languageserver/node';
+
+function before(a: Position, b: Position): boolean {
+  return a.line < b.line || (a.line === b.line && a.character <= b.character);
+}
+
+/** The sequence under the cursor (ends inclusive, so hovering just after the last residue works). */
+export function reportAt(reports: readonly SequenceReport[], pos: Position): SequenceReport | undefined {
+  return reports.find((r) => before(r.occurrence.range.start, pos) && before(pos, r.occurrence.range.end));
+}
+
+export async function hoverAt(ctx: ServerContext, params: HoverParams, token: CancellationToken): Promise<Hover | null> {
+  const uri = params.textDocument.uri;
+  const doc = ctx.documents.get(uri);
+  if (!doc) return null;
+  const settings = await ctx.config.get(uri);
+  if (!settings.scoring.enabled) return null;
+  const service = scoringService(ctx);
+  const analysis = await service.analysisOf(doc, settings);
+  const report = analysis && reportAt(analysis.reports, params.position);
+  if (!report) return null;
+  const hover = (value: string): Hover => ({ contents: { kind: MarkupKind.Markdown, value }, range: report.occurrence.range });
+  const { text } = report.occurrence;
+  const confidence = report.detection.confidence;
+
+  const check = scorable(report);
+  if (!check.ok) return hover(unscoredHover(check.modality, confidence, text.length, check.reason));
+
+  const controller = service.hoverSignal(uri, token);
+  try {
+    let model;
+    try {
+      model = await service.model(uri, settings);
+    } catch (e) {
+      return hover(failedHover(check.modality, confidence, text.length, e instanceof Error ? e.message : String(e)));
+    }
+    if (controller.signal.aborted) return null;
+    const { mode, temperature } = settings.scoring;
+    const out = await service.pll(model, [{ text, modality: check.modality }], mode, 'interactive', controller.signal);
+    if (out === CANCELLED) return null;
+    const r = out[0]!;
+    if ('error' in r) return hover(failedHover(check.modality, confidence, text.length, r.error));
+    return hover(scoredHover(scoredRecord(report, check.modality, r, { mode, model: model.spec.name, temperature }, false)));
+  } finally {
+    service.hoverDone(uri, controller);
+  }
+}
+
+export const hoverFeature: Feature = {
+  name: 'hover',
+  capabilities: () => ({ hoverProvider: true }),
+  register(ctx) {
+    ctx.connection.onHover((params, token) => hoverAt(ctx, params, token));
+    // Load the model and create its session while the user is still reading the file.
+    ctx.documents.onDidOpen(({ document }) => scoringService(ctx).warmUp(document.uri));
+  },
+};

@@ -1,0 +1,168 @@
+// Scoring inside the language server, one per connection: the model holder, the PLL cache, the job
+// queue, and the shared steps of the hover and `ume/score` (the analysis of the document as the
+// editor shows it, the model for a document's settings, cached-or-queued PLL). Features reach it
+// through scoringService(ctx) so the ServerContext stays as it is.
+
+import type { CancellationToken } from 'vscode-languageserver/node';
+import { MessageType, ShowMessageNotification } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { DocumentAnalysis } from '../../engine/seq/index';
+import type { Modality } from '../../engine/seq/types';
+import type { PllMode } from '../../engine/ume/pll';
+import type { UmeSettings } from '../../protocol/settings';
+import { analyzeText } from '../analysis';
+import type { ServerContext } from '../context';
+import { LruCache } from './lru';
+import { ModelHolder, resolveModelSpec, type LoadedModel } from './model';
+import { CANCELLED, isAbortError, ScoringQueue, type Cancelled, type Priority } from './queue';
+import { pllKey, toSequencePll, type SequencePll } from './sequence-score';
+
+/** Distinct sequences remembered (a few KB each with per-token log-probs). */
+const CACHE_ENTRIES = 4000;
+/** Sequences per queued bulk job: hovers get in between chunks of a long `ume/score`. */
+export const BULK_CHUNK = 8;
+
+export type PllOutcome = SequencePll | { error: string };
+
+export interface ScoreItem {
+  text: string;
+  modality: Modality;
+}
+
+/** An AbortSignal that fires when the LSP token does. */
+export function signalOf(token: CancellationToken | undefined, also?: AbortSignal): AbortController {
+  const c = new AbortController();
+  if (token?.isCancellationRequested || also?.aborted) c.abort();
+  token?.onCancellationRequested(() => c.abort());
+  also?.addEventListener('abort', () => c.abort(), { once: true });
+  return c;
+}
+
+export class ScoringService {
+  readonly cache = new LruCache<string, SequencePll>(CACHE_ENTRIES);
+  readonly queue = new ScoringQueue();
+  readonly holder: ModelHolder;
+  private readonly reported = new Set<string>();
+  private readonly hoverByUri = new Map<string, AbortController>();
+  private workspaceFolders: Promise<string[]> | undefined;
+  private warmed = false;
+
+  constructor(private readonly ctx: ServerContext) {
+    this.holder = new ModelHolder({ info: (m) => ctx.connection.console.info(m), error: (m) => ctx.connection.console.error(m) });
+  }
+
+  /** The stored analysis when it is for the current version, else a fresh one (not stored). */
+  async analysisOf(doc: TextDocument, settings: UmeSettings): Promise<DocumentAnalysis | null> {
+    const stored = this.ctx.analyses.get(doc.uri, doc.version);
+    if (stored) return stored.analysis;
+    return analyzeText(doc.uri, doc.languageId, doc.getText(), settings);
+  }
+
+  private folders(): Promise<string[]> {
+    if (this.ctx.clientCapabilities.workspace?.workspaceFolders !== true) return Promise.resolve([]);
+    this.workspaceFolders ??= this.ctx.connection.workspace
+      .getWorkspaceFolders()
+      .then((fs) => (fs ?? []).filter((f) => f.uri.startsWith('file:')).map((f) => decodeURIComponent(new URL(f.uri).pathname)))
+      .catch(() => []);
+    return this.workspaceFolders;
+  }
+
+  /** The model the document's settings ask for; failures are reported once and rethrown. */
+  async model(uri: string, settings: UmeSettings): Promise<LoadedModel> {
+    try {
+      const spec = resolveModelSpec(settings.scoring.modelPath, settings.scoring.device, uri, await this.folders());
+      return await this.holder.get(spec);
+    } catch (e) {
+      this.reportOnce(e instanceof Error ? e.message : String(e));
+      throw e;
+    }
+  }
+
+  /** Logs and shows a model problem the first time it happens (hovers repeat it in place). */
+  reportOnce(message: string): void {
+    if (this.reported.has(message)) return;
+    this.reported.add(message);
+    this.ctx.connection.console.error(`UME scoring: ${message}`);
+    void this.ctx.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Error, message: `UME Studio: ${message}` });
+  }
+
+  /** PLL of each item, from the cache or the queue; CANCELLED when `signal` aborts first. */
+  async pll(model: LoadedModel, items: readonly ScoreItem[], mode: PllMode, priority: Priority, signal?: AbortSignal, onChunk?: (done: number) => void): Promise<PllOutcome[] | Cancelled> {
+    const out: Array<PllOutcome | undefined> = items.map((it) => this.cache.get(pllKey(model.id, mode, it.modality, it.text)));
+    const missing = items.map((_, i) => i).filter((i) => out[i] === undefined);
+    let done = items.length - missing.length;
+    onChunk?.(done);
+    const chunk = priority === 'interactive' ? Math.max(1, missing.length) : BULK_CHUNK;
+    for (let s = 0; s < missing.length; s += chunk) {
+      const idx = missing.slice(s, s + chunk);
+      const res = await this.queue.submit(
+        async (jobSignal) => {
+          try {
+            const results = await model.scorer.pll(idx.map((i) => items[i]!), { mode, signal: jobSignal });
+            return results.map(toSequencePll);
+          } catch (e) {
+            if (isAbortError(e)) throw e;
+            const msg = `UME model ${model.spec.name} failed: ${e instanceof Error ? e.message : String(e)}`;
+            return idx.map(() => ({ error: msg }));
+          }
+        },
+        priority,
+        signal,
+      );
+      if (res === CANCELLED) return CANCELLED;
+      idx.forEach((i, j) => {
+        const r = res[j]!;
+        out[i] = r;
+        if (!('error' in r)) this.cache.set(pllKey(model.id, mode, items[i]!.modality, items[i]!.text), r);
+      });
+      done += idx.length;
+      onChunk?.(done);
+    }
+    return out as PllOutcome[];
+  }
+
+  /** A signal for a hover on `uri`: aborts the previous hover of that document (superseded) and follows the LSP token. */
+  hoverSignal(uri: string, token: CancellationToken): AbortController {
+    this.hoverByUri.get(uri)?.abort();
+    const c = signalOf(token);
+    this.hoverByUri.set(uri, c);
+    return c;
+  }
+
+  hoverDone(uri: string, c: AbortController): void {
+    if (this.hoverByUri.get(uri) === c) this.hoverByUri.delete(uri);
+  }
+
+  /**
+   * Loads the model and runs one tiny PLL in the background after the first document opens, so the
+   * first hover finds weights loaded, sessions created and kernels warm.
+   */
+  warmUp(uri: string): void {
+    if (this.warmed) return;
+    this.warmed = true;
+    void (async () => {
+      const settings = await this.ctx.config.get(uri);
+      if (!settings.scoring.enabled) {
+        this.warmed = false;
+        return;
+      }
+      const model = await this.model(uri, settings);
+      await this.pll(model, [{ text: 'CCO', modality: 'SMILES' }], settings.scoring.mode, 'bulk');
+    })().catch(() => undefined); // reported by model(); the hover shows it again in place
+  }
+
+  async dispose(): Promise<void> {
+    await this.holder.dispose();
+  }
+}
+
+const services = new WeakMap<ServerContext, ScoringService>();
+
+export function scoringService(ctx: ServerContext): ScoringService {
+  let s = services.get(ctx);
+  if (!s) {
+    s = new ScoringService(ctx);
+    services.set(ctx, s);
+  }
+  return s;
+}
