@@ -6,6 +6,7 @@ import type { Bench } from './lib/bench';
 
 const registry: Record<string, () => Promise<{ bench: Bench }>> = {
   'train-step': () => import('./train-step'),
+  detect: () => import('./detect'),
 };
 
 async function main(): Promise<void> {
