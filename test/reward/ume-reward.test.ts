@@ -25,15 +25,15 @@ after(async () => {
 const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} != ${b}`);
 
 /** The scorer's own mean log-prob for one sequence: what a reward must equal times 1/T. */
-async function pllOf(text: string, modality: 'SMILES' | 'amino_acid' | 'nucleotide', mode: PllOptions['mode'] = 'masked'): Promise<number> {
+async function pllOf(text: string, modality: 'SMILES' | 'amino_acid' | 'nucleotide', mode: PllOptions['mode'] = 'sampled'): Promise<number> {
   const [r] = await scorer.pll([{ text, modality }], { mode });
   return r!.mean!;
 }
 
-test('valid rows: reward = PLL / T exactly, with modality and token count; defaults T 0.1, masked', async () => {
+test('valid rows: reward = PLL / T exactly, with modality and token count; defaults T 0.1, sampled (k 16)', async () => {
   const reward = new UmeRewardFunction(scorer);
   const b = await reward.score(['<smiles>CCO</smiles>', 'Here: <protein>MKTAYIAKQR</protein>', '<amino_acid>VYF</amino_acid>', '<DNA>acgtacgt</DNA>']);
-  assert.equal(b.mode, 'masked');
+  assert.equal(b.mode, 'sampled');
   assert.equal(b.temperature, 0.1);
   assert.equal(b.model, 'ume-reward-test');
   const expected = [
@@ -60,6 +60,17 @@ test('valid rows: reward = PLL / T exactly, with modality and token count; defau
 test('temperature and mode are honoured: unmasked at T 0.5 gives the unmasked PLL / 0.5', async () => {
   const b = await new UmeRewardFunction(scorer, { temperature: 0.5, mode: 'unmasked' }).score(['<protein>MKTAYIAKQR</protein>']);
   close(b.rows[0]!.reward!, (await pllOf('MKTAYIAKQR', 'amino_acid', 'unmasked')) / 0.5, 1e-6);
+});
+
+test("default 'sampled' scores k = 16 residues of a longer sequence; 'masked' scores them all", async () => {
+  const text = 'MKTAYIAKQRQISFVKSHFSRQLEERLGLIEVQ'; // 33 residues > k
+  const [sampled, masked] = await Promise.all([new UmeRewardFunction(scorer).score([`<protein>${text}</protein>`]), new UmeRewardFunction(scorer, { mode: 'masked' }).score([`<protein>${text}</protein>`])]);
+  close(sampled.rows[0]!.pll!, await pllOf(text, 'amino_acid', 'sampled'), 1e-6);
+  close(masked.rows[0]!.pll!, await pllOf(text, 'amino_acid', 'masked'), 1e-6);
+  assert.notEqual(sampled.rows[0]!.pll, masked.rows[0]!.pll);
+  // Deterministic: the same sequence gets the same sampled positions, so the same reward, in any batch.
+  const again = await new UmeRewardFunction(scorer).score(['<smiles>CCO</smiles>', `<protein>${text}</protein>`]);
+  assert.equal(again.rows[1]!.reward, sampled.rows[0]!.reward);
 });
 
 const MIXED = [

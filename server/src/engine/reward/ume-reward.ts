@@ -2,10 +2,14 @@
 // TRL's calling convention (prompts, completions, dataset columns) -> one reward or null per row.
 //
 // Defaults, and why:
-// - mode 'masked': true PLL. lobster used 'unmasked', which only means something for a model
-//   trained with unmasked targets; real UME weights were not (REFERENCE.md §1), ours are, but the
-//   default must be right for every model a user loads. 'sampled' bounds the cost on long sequences;
-//   'unmasked' reproduces lobster.
+// - mode 'sampled' (k = 16 residues per sequence, seeded by the sequence's ids, so a sequence
+//   always gets the same reward): an unbiased estimate of the true (masked) PLL at a cost bounded
+//   by k rows per sequence. Measured at ume-tiny's size on this 2-core CPU, 16 completions (8
+//   proteins of 100 aa, 8 SMILES of ~40 chars): unmasked 2.0 s, sampled 7.9 s, masked 41 s, so
+//   'masked' would dominate a GRPO step. 'unmasked' (lobster's choice) is cheapest but only means
+//   something for models trained with unmasked targets: ours are, real UME weights are not
+//   (REFERENCE.md §1), and the default must be right for every model. Sequences of <= k residues
+//   are scored exactly as 'masked'. Pick 'masked' when the budget allows, 'unmasked' for lobster parity.
 // - several tags: 'first' non-empty tag (lobster's rule; the prompt asks for one sequence and later
 //   ones are ignored, never rewarded). 'mean' and 'min' score all of them and require all valid.
 // - overlong: 'penalty' (a truncated sequence leaves its tail unjudged, which a policy can fill with
@@ -28,6 +32,7 @@ export interface UmeRewardOptions {
   temperature?: number;
   /** Sequences per scorer call, one modality each (default 8). */
   batchSize?: number;
+  /** PLL mode (default 'sampled', see above). */
   mode?: PllMode;
   /** sampled mode: positions per sequence (default 16) and seed (default 0). */
   k?: number;
@@ -107,7 +112,7 @@ export class UmeRewardFunction {
     const o: Resolved = {
       temperature: 0.1,
       batchSize: 8,
-      mode: 'masked',
+      mode: 'sampled',
       detection: 'off',
       multiple: 'first',
       overlong: 'penalty',
