@@ -4,9 +4,10 @@
 // Prerequisites come from scripts/setup-e2e.sh; without them this test fails and says so.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { assertE2EPrerequisites, artifactsDir } from './harness/paths';
+import { assertE2EPrerequisites, artifactsDir, nodeBin } from './harness/paths';
 import { ensureVsix } from './harness/vsix';
 import { startCodeServer, type CodeServer } from './harness/code-server';
 import { launchBrowser, type BrowserSession } from './harness/browser';
@@ -50,6 +51,26 @@ describe('UME Studio in a real VS Code (code-server + Chromium)', { timeout: 150
     // The status bar item shows a beaker once the client has started the server and it reports health.
     await wb.statusItem('umeStudio.status').locator('.codicon-beaker').waitFor({ timeout: 30_000 });
     log('extension active, server running');
+  });
+
+  test('the installed package loads its native and wasm dependencies, for linux-x64 only', () => {
+    const ext = readdirSync(server?.extensionsDir ?? '').find((d) => d.startsWith('ume-studio.ume-studio-'));
+    assert.ok(ext, 'the extension folder exists in the extensions dir');
+    const dir = join(server?.extensionsDir ?? '', ext);
+    // Same Node as the extension host; loading onnxruntime-node loads its native binding and library.
+    const probe = `const ort = require('onnxruntime-node');
+      require('@rdkit/rdkit')().then((r) => {
+        console.log(JSON.stringify({ tensor: typeof ort.Tensor, session: typeof ort.InferenceSession.create, smiles: r.get_mol('c1ccccc1O').get_smiles() }));
+      });`;
+    const r = spawnSync(nodeBin, ['-e', probe], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 0, `loading the packaged dependencies failed:\n${r.stderr}`);
+    assert.deepEqual(JSON.parse(r.stdout), { tensor: 'function', session: 'function', smiles: 'Oc1ccccc1' });
+    const napi = join(dir, 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6');
+    assert.deepEqual(readdirSync(napi), ['linux'], 'only linux binaries are shipped');
+    assert.deepEqual(readdirSync(join(napi, 'linux')), ['x64']);
+    for (const bundled of ['vscode-languageclient', 'vscode-languageserver', 'csv-parse', 'adm-zip']) {
+      assert.ok(!existsSync(join(dir, 'node_modules', bundled)), `${bundled} is bundled, not shipped`);
+    }
   });
 
   test('the Problems panel lists the bad residue and the invalid SMILES', async () => {
