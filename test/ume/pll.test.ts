@@ -20,7 +20,7 @@ const INPUTS: SequenceInput[] = [
 ];
 
 before(() => {
-  scorer = new UmeScorer(umeWeightsFromTensors(tensors, {}, { config: C }), { device: 'cpu', threads: 1 });
+  scorer = UmeScorer.fromParams(C, umeWeightsFromTensors(tensors, {}, { config: C }).params, { device: 'cpu', threads: 1 });
 });
 after(async () => {
   await scorer.release();

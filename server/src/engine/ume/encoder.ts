@@ -12,7 +12,7 @@
 
 import { Graph, type Value } from '../onnx/ir';
 import { cast, div, gather, gatherElements, logSoftmax, max, mul, reduceSum, reshape, scalar, squeeze, unsqueeze } from '../onnx/ops';
-import { bertEncode, bertGraphInputs, bertParamSpecs, mlmHead, type BertConfig } from '../models/bert';
+import { bertConfig, bertEncode, bertGraphInputs, bertParamSpecs, mlmHead, type BertConfig } from '../models/bert';
 import { paramInitializers, paramInputs, type ParamValues } from '../models/params';
 import type { ParameterSet } from '../train/params';
 import type { UmeConfig } from './config';
@@ -30,7 +30,8 @@ export function sinusoidTemperatureFor(c: UmeConfig): number {
 
 /** The shared BERT block config that computes exactly UME's encoder. */
 export function bertConfigOf(c: UmeConfig): BertConfig {
-  return {
+  // Through the factory, so fields the blocks add later (e.g. init settings) get their defaults.
+  return bertConfig({
     vocabSize: c.vocabSize,
     dModel: c.hiddenSize,
     nLayers: c.numLayers,
@@ -39,7 +40,7 @@ export function bertConfigOf(c: UmeConfig): BertConfig {
     normEps: c.normEps,
     posTemperature: sinusoidTemperatureFor(c),
     posLayout: 'halves',
-  };
+  });
 }
 
 export interface UmeGraphOptions {

@@ -7,6 +7,7 @@
 import type { Modality } from '../seq/types';
 import { compile, type CompiledModel, type Device, type ProviderChoice } from '../onnx/runtime';
 import type { TensorData } from '../onnx/ir';
+import type { ParameterSet } from '../train/params';
 import type { UmeConfig } from './config';
 import { buildUmeGraph, type UmeOutput } from './encoder';
 import { collateRows, computePll, DEFAULT_LIMITS, packRows, type PackLimits, type PllOptions, type PllResult } from './pll';
@@ -63,6 +64,11 @@ export class UmeScorer {
   /** Loads lobster-named safetensors weights and returns a scorer for them. */
   static async fromFile(path: string, options: UmeScorerOptions & LoadOptions = {}): Promise<UmeScorer> {
     return new UmeScorer(await loadUmeWeights(path, options), options);
+  }
+
+  /** A scorer for parameters held in memory (our graph's names, e.g. straight from a trainer). */
+  static fromParams(config: UmeConfig, params: ParameterSet, options: UmeScorerOptions = {}): UmeScorer {
+    return new UmeScorer({ config, params, report: { storedDtypes: ['F32'], renamed: 0, source: 'memory', metadata: {} } }, options);
   }
 
   get config(): UmeConfig {
