@@ -10,14 +10,18 @@ import { causalLmBatch } from '../server/src/engine/models/batches';
 import { gptConfig, type GptConfig } from '../server/src/engine/models/gpt';
 import { countParams, initParams } from '../server/src/engine/models/params';
 import { gptTrainable } from '../server/src/engine/models/training';
-import { Graph, type TensorData } from '../server/src/engine/onnx/ir';
+import { Graph, tensorData, type TensorData } from '../server/src/engine/onnx/ir';
 import { matmul } from '../server/src/engine/onnx/ops';
 import { compile } from '../server/src/engine/onnx/runtime';
+import { buildTrainStep } from '../server/src/engine/train/compile-step';
 import { adamw } from '../server/src/engine/train/optimizers/adamw';
+import { init } from '../server/src/engine/train/params';
 import { Rng } from '../server/src/engine/train/rng';
 import { makeSchedule } from '../server/src/engine/train/schedule';
 import { Trainer } from '../server/src/engine/train/trainer';
+import { stateName } from '../server/src/engine/train/update';
 import { fmt, machine, median, parseOptions, timeRuns, type Bench } from './lib/bench';
+import { profileByOp } from './lib/profile';
 import { TorchPeer, torchUnavailable } from './lib/torch-peer';
 
 /** Model FLOPs of one step: 6 * (matmul params) * tokens, plus attention's QK^T and PV (x3 for backward). */
@@ -45,7 +49,7 @@ async function matmulPeak(threads: number): Promise<number> {
 export const bench: Bench = {
   description: 'one GPT training step (fwd+bwd+AdamW), ours vs PyTorch CPU, same threads',
   async run(args) {
-    const o = parseOptions(args, { threads: 2, warmup: 3, iters: 10, batch: 16, seq: 128, layers: 4, d: 256, heads: 8, vocab: 1280, lr: 1e-3, 'no-torch': false });
+    const o = parseOptions(args, { threads: 2, warmup: 3, iters: 10, batch: 16, seq: 128, layers: 4, d: 256, heads: 8, vocab: 1280, lr: 1e-3, 'no-torch': false, profile: false });
     const c = gptConfig({ vocabSize: o.vocab, dModel: o.d, nLayers: o.layers, nHeads: o.heads, maxLen: o.seq });
     const m = gptTrainable(c);
     const params = initParams(m.specs, 42);
@@ -62,6 +66,21 @@ export const bench: Bench = {
     const dir = mkdtempSync(join(tmpdir(), 'ume-bench-'));
     const dataPath = join(dir, 'train-step.safetensors');
     writeFileSync(dataPath, Buffer.concat(encodeSafetensors([...params.entries(), ['batch.input_ids', input_ids], ['batch.labels', labels]])));
+
+    if (o.profile) {
+      // Where the time goes, by op type (ORT's profiler), then stop: profiling slows the step itself.
+      const step = buildTrainStep(m.spec, m.loss, { optimizer: adamw({ weightDecay: 0.01 }), maxGradNorm: 1.0, decay: m.decay });
+      const feeds: Record<string, TensorData> = { input_ids, labels, lr: tensorData('float64', [], [o.lr]), step: tensorData('float64', [], [1]) };
+      for (const [name, t] of params.entries()) {
+        feeds[name] = t;
+        for (const slot of step.slots) feeds[stateName(name, slot)] = init.zeros(t.shape);
+      }
+      const { ops, totalMs } = await profileByOp(step.graph, feeds, o.threads, o.iters);
+      console.log(`profile: ${fmt(totalMs)} ms per step; kernel time by op type:`);
+      for (const t of ops.slice(0, 25)) console.log(`  ${t.op.padEnd(28)} ${fmt(t.ms).padStart(8)} ms  ${String(t.count).padStart(5)} nodes`);
+      rmSync(dir, { recursive: true, force: true });
+      return;
+    }
 
     const peak = await matmulPeak(o.threads);
     console.log(`ORT MatMul 1024^3 peak: ${fmt(peak)} GFLOP/s`);

@@ -15,18 +15,20 @@ export interface BertConfig {
   nHeads: number;
   dFF: number;
   normEps: number;
+  /** Std of the normal init of weight matrices (GPT-2: 0.02; small widths learn faster near 1/sqrt(dModel)). */
+  initStd: number;
   /** Sinusoid base and channel layout (UME: temperature 10000). */
   posTemperature: number;
   posLayout: 'interleaved' | 'halves';
 }
 
 export function bertConfig(overrides: Partial<BertConfig> & Pick<BertConfig, 'vocabSize' | 'dModel' | 'nLayers' | 'nHeads'>): BertConfig {
-  return { dFF: 4 * overrides.dModel, normEps: 1e-5, posTemperature: 10000, posLayout: 'interleaved', ...overrides };
+  return { dFF: 4 * overrides.dModel, normEps: 1e-5, initStd: 0.02, posTemperature: 10000, posLayout: 'interleaved', ...overrides };
 }
 
 /** FlexBERT-like names (lobster's UME prefixes them with `model.`); weights are [in, out]. */
 export function bertParamSpecs(c: BertConfig): ParamSpec[] {
-  const std = 0.02;
+  const std = c.initStd;
   const residStd = std / Math.sqrt(2 * c.nLayers);
   const specs: ParamSpec[] = [weight('embeddings.tok_embeddings.weight', [c.vocabSize, c.dModel], std), normWeight('embeddings.norm.weight', c.dModel)];
   for (let i = 0; i < c.nLayers; i++) {

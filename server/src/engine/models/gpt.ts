@@ -18,15 +18,17 @@ export interface GptConfig {
   positions: 'learned' | 'sinusoidal';
   maxLen: number;
   normEps: number;
+  /** Std of the normal init of weight matrices (GPT-2: 0.02; small widths learn faster near 1/sqrt(dModel)). */
+  initStd: number;
 }
 
 export function gptConfig(overrides: Partial<GptConfig> & Pick<GptConfig, 'vocabSize' | 'dModel' | 'nLayers' | 'nHeads'>): GptConfig {
-  return { dFF: 4 * overrides.dModel, positions: 'learned', maxLen: 512, normEps: 1e-5, ...overrides };
+  return { dFF: 4 * overrides.dModel, positions: 'learned', maxLen: 512, normEps: 1e-5, initStd: 0.02, ...overrides };
 }
 
 /** Parameter names follow a HF/lobster-like dotted scheme; weights are [in, out]. */
 export function gptParamSpecs(c: GptConfig): ParamSpec[] {
-  const std = 0.02;
+  const std = c.initStd;
   // GPT-2's scaled init for the projections that write into the residual stream.
   const residStd = std / Math.sqrt(2 * c.nLayers);
   const specs: ParamSpec[] = [weight('embed.weight', [c.vocabSize, c.dModel], std)];
