@@ -4,7 +4,7 @@
 // Prerequisites come from scripts/setup-e2e.sh; without them this test fails and says so.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { assertE2EPrerequisites, artifactsDir, nodeBin } from './harness/paths';
@@ -26,6 +26,7 @@ describe('UME Studio in a real VS Code (code-server + Chromium)', { timeout: 150
   before(async () => {
     assertE2EPrerequisites();
     mkdirSync(artifactsDir, { recursive: true });
+    rmSync(join(artifactsDir, 'e2e-logs'), { recursive: true, force: true });
     const vsix = ensureVsix(log);
     workspace = makeWorkspace();
     server = await startCodeServer({ workspace, vsix, settings: workbenchSettings });
@@ -40,9 +41,11 @@ describe('UME Studio in a real VS Code (code-server + Chromium)', { timeout: 150
     if (browser) {
       const shot = join(artifactsDir, 'e2e-problems.png');
       await browser.page.screenshot({ path: shot }).then(() => log(`screenshot: ${shot}`), () => {});
+      writeFileSync(join(artifactsDir, 'e2e-browser-console.log'), browser.consoleLog().join('\n'));
       await browser.close();
     }
-    await server?.stop();
+    // Logs for post-mortems: code-server output, extension host and the UME Studio output channel.
+    await server?.stop(join(artifactsDir, 'e2e-logs'));
     if (workspace) rmSync(workspace, { recursive: true, force: true });
   });
 

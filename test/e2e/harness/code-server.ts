@@ -1,7 +1,7 @@
 // Runs code-server (VS Code's web workbench with a real Node extension host) for one test:
 // its own port, user-data, extensions and config in a temp folder, stopped as a whole process group.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,11 @@ export interface CodeServer {
   readonly extensionsDir: string;
   /** Everything code-server printed so far (for failure messages). */
   output(): string;
-  stop(): Promise<void>;
+  /**
+   * Stops the server, its extension host and language server. With `keepLogsIn`, first copies the
+   * workbench/extension-host logs (including extension output channels) and code-server's own output there.
+   */
+  stop(keepLogsIn?: string): Promise<void>;
 }
 
 interface Dirs {
@@ -123,10 +127,16 @@ export async function startCodeServer(opts: { workspace: string; vsix: string; s
   process.once('exit', onExit);
 
   let stopped = false;
-  const stop = async (): Promise<void> => {
+  const stop = async (keepLogsIn?: string): Promise<void> => {
     if (stopped) return;
     stopped = true;
     process.removeListener('exit', onExit);
+    if (keepLogsIn) {
+      mkdirSync(keepLogsIn, { recursive: true });
+      writeFileSync(join(keepLogsIn, 'code-server.log'), out);
+      const logs = join(d.userData, 'logs');
+      if (existsSync(logs)) cpSync(logs, join(keepLogsIn, 'vscode-logs'), { recursive: true });
+    }
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
       killGroup(child, 'SIGTERM');
