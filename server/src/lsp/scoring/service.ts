@@ -67,13 +67,19 @@ export class ScoringService {
     return this.workspaceFolders;
   }
 
-  /** The model the document's settings ask for; failures are reported once and rethrown. */
-  async model(uri: string, settings: UmeSettings): Promise<LoadedModel> {
+  /**
+   * The model the document's settings ask for. Failures are shown once (log + message) when the user
+   * asked for a score; a background warm-up (`quiet`) only logs them, so opening a file never pops up
+   * an error about a model nobody asked for yet.
+   */
+  async model(uri: string, settings: UmeSettings, quiet = false): Promise<LoadedModel> {
     try {
       const spec = resolveModelSpec(settings.scoring.modelPath, settings.scoring.device, uri, await this.folders());
       return await this.holder.get(spec);
     } catch (e) {
-      this.reportOnce(e instanceof Error ? e.message : String(e));
+      const message = e instanceof Error ? e.message : String(e);
+      if (quiet) this.ctx.connection.console.warn(`UME scoring warm-up: ${message}`);
+      else this.reportOnce(message);
       throw e;
     }
   }
@@ -146,9 +152,9 @@ export class ScoringService {
         this.warmed = false;
         return;
       }
-      const model = await this.model(uri, settings);
+      const model = await this.model(uri, settings, true);
       await this.pll(model, [{ text: 'CCO', modality: 'SMILES' }], settings.scoring.mode, 'bulk');
-    })().catch(() => undefined); // reported by model(); the hover shows it again in place
+    })().catch(() => undefined); // logged by model(); a hover shows it in place
   }
 
   async dispose(): Promise<void> {
