@@ -67,7 +67,7 @@ export function detectDefault(text: string, rdkit: SmilesValidator, options: Def
   const smilesValid = comp.smilesLexicallyPossible && smilesCheck().ok;
   if (smilesValid) scores.SMILES = TEMPER * smilesLogLik(core) + hints.prior.SMILES;
   // SMILES symbols that RDKit rejects mean a broken SMILES, not a sequence with odd residues.
-  const brokenSmiles = !smilesValid && (ringDigits || (comp.smilesOnly > 0 && comp.spaces === 0));
+  const brokenSmiles = !smilesValid && !hints.smilesUnlikely && (ringDigits || (comp.smilesOnly > 0 && comp.spaces === 0));
   if (!ringDigits && !brokenSmiles) {
     const letters = comp.uppercase + comp.lowercase + comp.other + comp.smilesOnly + comp.stops + comp.gaps;
     for (const [m, fit] of [['nucleotide', nucleotideFit(comp)], ['amino_acid', aminoAcidFit(comp)]] as const) {
@@ -109,7 +109,7 @@ export function detectDefault(text: string, rdkit: SmilesValidator, options: Def
   }
 
   // Nothing fits: either a broken SMILES (say exactly why) or text that is no sequence at all.
-  if (brokenSmiles || hints.tagModality === 'SMILES' || (comp.smilesOnly > 0 && !hints.tagModality)) {
+  if (brokenSmiles || hints.tagModality === 'SMILES' || (comp.smilesOnly > 0 && !hints.tagModality && !hints.smilesUnlikely)) {
     const v = smilesCheck();
     const where = v.offset !== undefined && v.length !== undefined ? { offset: at(v.offset), length: v.length } : { offset: start, length: core.length };
     const reason = comp.spaces > 0 && v.ok ? 'whitespace inside a SMILES: RDKit would read only the text before it' : (v.reason ?? 'RDKit could not parse it');

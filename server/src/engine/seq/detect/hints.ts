@@ -9,6 +9,8 @@ export interface HintReading {
   prior: Priors;
   /** Modality a tag names, if the sequence is tagged (<smiles>, <protein>, <amino_acid>, <dna>, <rna>). */
   tagModality?: Modality;
+  /** True where context rules SMILES out (a FASTA record): SMILES symbols are then bad residues. */
+  smilesUnlikely?: boolean;
   /** Human-readable reasons, e.g. "FASTA header mentions mRNA", for messages. */
   reasons: string[];
 }
@@ -17,6 +19,8 @@ const TAG_WEIGHT = 8;
 const COLUMN_WEIGHT = 3;
 const EXTENSION_WEIGHT = 3;
 const HEADER_WEIGHT = 4;
+/** FASTA holds biological sequences: a stray '#' or '@' in a protein must not make it a SMILES. */
+const FASTA_NOT_SMILES_WEIGHT = 8;
 
 export const TAG_MODALITY: Readonly<Record<string, Modality>> = {
   smiles: 'SMILES',
@@ -96,6 +100,8 @@ export function readHints(h: SequenceHints | undefined): HintReading {
       reasons.push(`a ${h.extension} file`);
     }
   }
+  const smilesUnlikely = h.fastaHeader !== undefined;
+  if (smilesUnlikely) prior.SMILES -= FASTA_NOT_SMILES_WEIGHT;
   if (h.fastaHeader) {
     const m = headerModality(h.fastaHeader);
     if (m) {
@@ -103,5 +109,7 @@ export function readHints(h: SequenceHints | undefined): HintReading {
       reasons.push(m === 'amino_acid' ? 'the FASTA header reads as a protein' : 'the FASTA header reads as DNA/RNA');
     }
   }
-  return tagModality ? { prior, tagModality, reasons } : { prior, reasons };
+  const reading: HintReading = { prior, reasons, smilesUnlikely };
+  if (tagModality) reading.tagModality = tagModality;
+  return reading;
 }
