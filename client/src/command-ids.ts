@@ -5,6 +5,8 @@ export const CommandId = {
   showOutput: 'umeStudio.showOutput',
   restartServer: 'umeStudio.restartServer',
   detectModalities: 'umeStudio.detectModalities',
+  scoreDocument: 'umeStudio.scoreDocument',
+  toggleHeatMap: 'umeStudio.toggleHeatMap',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

@@ -5,6 +5,8 @@ import * as vscode from 'vscode';
 import type { Ctx } from './ctx';
 import { detectModalities } from './detect-command';
 import { CommandId } from './command-ids';
+import { scoreDocument } from './score-document';
+import { toggleHeatMap } from './heatmap';
 
 export interface Command {
   id: CommandId;
@@ -21,6 +23,8 @@ export const COMMANDS: readonly Command[] = [
     },
   },
   { id: CommandId.detectModalities, run: (ctx) => detectModalities(ctx) },
+  { id: CommandId.scoreDocument, run: (ctx) => scoreDocument(ctx) },
+  { id: CommandId.toggleHeatMap, run: (ctx) => toggleHeatMap(ctx) },
 ];
 
 export function registerCommands(ctx: Ctx): vscode.Disposable[] {

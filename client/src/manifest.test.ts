@@ -29,6 +29,11 @@ test('settings defaults in the manifest equal DEFAULT_SETTINGS', () => {
     'umeStudio.plainText.minLength': DEFAULT_SETTINGS.plainText.minLength,
     'umeStudio.maxFileSizeMB': DEFAULT_SETTINGS.maxFileSizeMB,
     'umeStudio.maxSequencesPerFile': DEFAULT_SETTINGS.maxSequencesPerFile,
+    'umeStudio.scoring.enabled': DEFAULT_SETTINGS.scoring.enabled,
+    'umeStudio.scoring.modelPath': DEFAULT_SETTINGS.scoring.modelPath,
+    'umeStudio.scoring.mode': DEFAULT_SETTINGS.scoring.mode,
+    'umeStudio.scoring.temperature': DEFAULT_SETTINGS.scoring.temperature,
+    'umeStudio.scoring.device': DEFAULT_SETTINGS.scoring.device,
   };
   for (const [key, value] of Object.entries(flat)) {
     assert.ok(props[key], `${key} missing from contributes.configuration`);
