@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HoverRequest, type Hover } from 'vscode-languageserver-protocol/node';
 import { resolveModel } from '../server/src/engine/reward/model-path';
-import { UME_SIZES, umeConfig } from '../server/src/engine/ume/config';
+import { umeConfig } from '../server/src/engine/ume/config';
 import type { PllMode } from '../server/src/engine/ume/pll';
 import { UmeScorer } from '../server/src/engine/ume/scorer';
 import { lobsterTensorSpecs, saveUmeWeights, umeWeightsFromTensors } from '../server/src/engine/ume/weights';
