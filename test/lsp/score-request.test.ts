@@ -132,3 +132,25 @@ test('ume/score: bad params are refused in words', async () => {
   await assert.rejects(client.connection.sendRequest('ume/score', { uri: 42 }), /needs \{ "uri": string/);
   await assert.rejects(client.connection.sendRequest('ume/score', { uri: 'untitled:x' }), /not open and is not a file: URI/);
 });
+
+test('ume/score token ranges follow multi-line FASTA records and JSON escapes back into the document', async () => {
+  const fasta = fileUri('score-wrapped.fasta');
+  const fdoc = client.open(fasta, 'fasta', '>wrapped\nMKTAYIAK\nQRQISFVK\nSHFSRQ\n');
+  const f = await score({ uri: fasta });
+  assert.equal(f.sequences[0]!.text, 'MKTAYIAKQRQISFVKSHFSRQ');
+  const toks = f.sequences[0]!.tokens;
+  assert.equal(toks.length, 22);
+  for (const t of toks) assert.equal(fdoc.getText(t.range), t.token);
+  assert.deepEqual([toks[7]!.range.start, toks[8]!.range.start, toks[21]!.range.start], [
+    { line: 1, character: 7 },
+    { line: 2, character: 0 },
+    { line: 3, character: 5 },
+  ]);
+
+  const json = fileUri('score-escaped.jsonl');
+  const jdoc = client.open(json, 'jsonl', '{"smiles": "F/C=C\\\\F"}\n');
+  const j = await score({ uri: json });
+  assert.equal(j.sequences[0]!.text, 'F/C=C\\F');
+  const back = j.sequences[0]!.tokens.find((t) => t.token === '\\')!;
+  assert.equal(jdoc.getText(back.range), '\\\\', 'the escaped backslash maps to its escape in the file');
+});
