@@ -3,7 +3,7 @@
 // (bench/torch/train_step.py), same threads, same initial weights and batch, in the same run.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeSafetensors } from '../server/src/engine/checkpoint/safetensors';
 import { causalLmBatch } from '../server/src/engine/models/batches';
@@ -58,7 +58,8 @@ export const bench: Bench = {
     const { input_ids, labels } = causalLmBatch(seqs, 0);
     const flops = trainStepFlops(c, o.batch, o.seq);
     const mach = machine();
-    console.log(`machine: ${mach.cpu}, ${mach.cores} cores, node ${mach.node}, threads ${o.threads}`);
+    console.log(`machine: ${mach.cpu}, ${mach.cores} cores, load average ${loadavg()[0]!.toFixed(1)}, node ${mach.node}, threads ${o.threads}`);
+    if (loadavg()[0]! > mach.cores) console.log(`warning: the machine is busy (load ${loadavg()[0]!.toFixed(1)} on ${mach.cores} cores); wall-clock figures are unreliable, compare the CPU-time ratio too`);
     console.log(`model: GPT ${o.layers} layers, d=${o.d}, ${o.heads} heads, dFF=${c.dFF}, vocab ${o.vocab}, learned positions; batch ${o.batch} x seq ${o.seq}`);
     console.log(`params: ${(countParams(m.specs) / 1e6).toFixed(2)}M; step FLOPs: ${fmt(flops / 1e9, 2)} GFLOP (6*matmul params*tokens + attention)`);
 
@@ -75,9 +76,11 @@ export const bench: Bench = {
         feeds[name] = t;
         for (const slot of step.slots) feeds[stateName(name, slot)] = init.zeros(t.shape);
       }
-      const { ops, totalMs } = await profileByOp(step.graph, feeds, o.threads, o.iters);
+      const { ops, nodes, totalMs } = await profileByOp(step.graph, feeds, o.threads, o.iters);
       console.log(`profile: ${fmt(totalMs)} ms per step; kernel time by op type:`);
       for (const t of ops.slice(0, 25)) console.log(`  ${t.op.padEnd(28)} ${fmt(t.ms).padStart(8)} ms  ${String(t.count).padStart(5)} nodes`);
+      console.log('slowest nodes:');
+      for (const n of nodes.slice(0, 30)) console.log(`  ${fmt(n.ms).padStart(8)} ms  ${n.op.padEnd(16)} ${n.node.slice(0, 40).padEnd(40)} ${n.inputs}`);
       rmSync(dir, { recursive: true, force: true });
       return;
     }
@@ -102,36 +105,51 @@ export const bench: Bench = {
       else {
         const script = join(__dirname, 'torch', 'train_step.py');
         peer = await TorchPeer.start(script, ['--data', dataPath, '--config', JSON.stringify(c), '--threads', String(o.threads), '--lr', String(o.lr)], o.threads);
-        console.log(`pytorch: torch ${String(peer.ready['torch'])}, ${String(peer.ready['threads'])} threads, BLAS ${String(peer.ready['blas'])}`);
+        console.log(`pytorch: torch ${String(peer.ready['torch'])}, ${String(peer.ready['threads'])} threads, BLAS ${String(peer.ready['blas'])}; torch.mm 1024^3: ${fmt(Number(peer.ready['matmul_gflops']))} GFLOP/s`);
       }
     }
 
     // Alternate one step of ours with one of PyTorch's so machine load hits both alike.
     const ourTimes: number[] = [];
     const torchTimes: number[] = [];
+    // CPU time per step (all threads of the process) is a second, load-robust view: wall time
+    // depends on what else the machine runs; CPU time mostly does not (spin-waiting aside).
+    const ourCpu: number[] = [];
+    const torchCpu: number[] = [];
     const ourLosses: number[] = [];
     const torchLosses: number[] = [];
     for (let i = 0; i < o.warmup + o.iters; i++) {
       const t1 = performance.now();
+      const c1 = process.cpuUsage();
       const r = await trainer.trainStep({ input_ids, labels });
       const dt = performance.now() - t1;
+      const cu = process.cpuUsage(c1);
       if (i < 3) ourLosses.push(r.loss);
-      if (i >= o.warmup) ourTimes.push(dt);
+      if (i >= o.warmup) {
+        ourTimes.push(dt);
+        ourCpu.push((cu.user + cu.system) / 1000);
+      }
       if (peer) {
-        const p = await peer.send<{ ms: number; loss: number }>('step');
+        const p = await peer.send<{ ms: number; cpu_ms: number; loss: number }>('step');
         if (i < 3) torchLosses.push(p.loss);
-        if (i >= o.warmup) torchTimes.push(p.ms);
+        if (i >= o.warmup) {
+          torchTimes.push(p.ms);
+          torchCpu.push(p.cpu_ms);
+        }
       }
     }
     await trainer.release();
     peer?.close();
-    const report = (who: string, ts: number[]) => {
+    const report = (who: string, ts: number[], cpu: number[]) => {
       const med = median(ts);
-      console.log(`${who} median ${fmt(med)} ms over ${ts.length} (min ${fmt(Math.min(...ts))}, max ${fmt(Math.max(...ts))}), ${fmt(flops / (med * 1e6))} GFLOP/s = ${fmt((100 * flops) / (med * 1e6) / peak, 0)}% of MatMul peak`);
+      console.log(
+        `${who} median ${fmt(med)} ms over ${ts.length} (min ${fmt(Math.min(...ts))}, max ${fmt(Math.max(...ts))}), ${fmt(flops / (med * 1e6))} GFLOP/s = ${fmt((100 * flops) / (med * 1e6) / peak, 0)}% of MatMul peak; CPU time ${fmt(median(cpu))} ms/step`,
+      );
       return med;
     };
-    const ours = report('ours:   ', ourTimes);
-    const torchMs = peer ? report('pytorch:', torchTimes) : null;
+    const ours = report('ours:   ', ourTimes, ourCpu);
+    const torchMs = peer ? report('pytorch:', torchTimes, torchCpu) : null;
+    if (peer) console.log(`CPU-time ratio ours/pytorch: ${(median(ourCpu) / median(torchCpu)).toFixed(3)}`);
     if (peer) {
       const diffs = ourLosses.map((l, i) => Math.abs(l - torchLosses[i]!) / Math.abs(torchLosses[i]!));
       console.log(`same model check, losses of steps 1-3: ours ${ourLosses.map((x) => x.toFixed(5)).join(', ')} | pytorch ${torchLosses.map((x) => x.toFixed(5)).join(', ')} | max rel diff ${Math.max(...diffs).toExponential(1)}`);

@@ -114,6 +114,18 @@ class Gpt(nn.Module):
             self.lm_head.weight.copy_(w["lm_head.weight"].t())
 
 
+def matmul_peak(n=1024, warmup=3, iters=15):
+    """GFLOP/s of one n^3 float32 matmul, the same yardstick the TypeScript side measures through ORT."""
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    times = []
+    for i in range(warmup + iters):
+        t0 = time.perf_counter()
+        torch.mm(a, b)
+        if i >= warmup:
+            times.append(time.perf_counter() - t0)
+    return 2 * n**3 / statistics.median(times) / 1e9
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True, help="safetensors with weights and batch.* tensors")
@@ -152,13 +164,15 @@ def main():
         # The TypeScript bench alternates one step here with one of ours, so both see the same
         # machine load (other processes come and go during a run).
         print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads(),
+                          "matmul_gflops": matmul_peak(),
                           "blas": os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")}), flush=True)
         for line in sys.stdin:
             if line.strip() != "step":
                 break
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             loss, _ = step()
-            print(json.dumps({"ms": (time.perf_counter() - t0) * 1000, "loss": loss}), flush=True)
+            ms, cpu_ms = (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
+            print(json.dumps({"ms": ms, "cpu_ms": cpu_ms, "loss": loss}), flush=True)
         return
 
     losses = []
