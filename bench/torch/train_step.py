@@ -16,7 +16,6 @@ import json
 import math
 import os
 import statistics
-import struct
 import sys
 import time
 
@@ -24,23 +23,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-DTYPES = {"F32": torch.float32, "I64": torch.int64, "F64": torch.float64}
-
-
-def load_safetensors(path):
-    with open(path, "rb") as f:
-        buf = f.read()
-    (n,) = struct.unpack("<Q", buf[:8])
-    header = json.loads(buf[8 : 8 + n])
-    base = 8 + n
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        lo, hi = info["data_offsets"]
-        t = torch.frombuffer(bytearray(buf[base + lo : base + hi]), dtype=DTYPES[info["dtype"]])
-        out[name] = t.reshape(info["shape"]).clone()
-    return out
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from safetensors_io import load_safetensors  # noqa: E402
 
 
 class RMSNorm(nn.Module):
@@ -140,7 +124,7 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     c = json.loads(a.config)
-    w = load_safetensors(a.data)
+    w, _ = load_safetensors(a.data)
     ids, labels = w.pop("batch.input_ids"), w.pop("batch.labels")
     model = Gpt(c)
     model.load_ours(w)
