@@ -121,6 +121,53 @@ export class Workbench {
     await dirtyTab.waitFor({ state: 'detached', timeout: 10_000 });
   }
 
+  /**
+   * Shows the editor hover at `x` pixels into the line containing `lineText` (click there, then
+   * Ctrl+K Ctrl+I, "Show or Focus Hover") and returns the hover's text once it matches `expect`.
+   * Retries while it does not: the first hover can come before the language server is ready, or
+   * show "Loading..." while the model loads.
+   */
+  async hoverOnLine(lineText: string, x: number, expect: RegExp, timeoutMs = 30_000): Promise<string> {
+    const line = this.activeEditor().locator('.view-lines .view-line', { hasText: lineText }).first();
+    const hover = this.page.locator('.monaco-hover:visible');
+    const deadline = Date.now() + timeoutMs;
+    let seen = '';
+    while (Date.now() < deadline) {
+      await line.click({ position: { x, y: 5 } });
+      await this.page.keyboard.press('Control+K');
+      await this.page.keyboard.press('Control+I');
+      const wanted = hover.filter({ hasText: expect }).first();
+      try {
+        await wanted.waitFor({ timeout: 4_000 });
+        return (await wanted.innerText()).replace(/\u00a0/g, ' ');
+      } catch {
+        seen = (await hover.allInnerTexts().catch(() => [])).join('\n---\n');
+        await this.page.keyboard.press('Escape');
+        await this.page.waitForTimeout(300);
+      }
+    }
+    throw new Error(`no hover matching ${expect} on the line "${lineText}" within ${timeoutMs} ms; last hover showed: ${seen || '(nothing)'}`);
+  }
+
+  /** Closes any open hover (Escape) and waits until none is visible. */
+  async closeHover(): Promise<void> {
+    await this.page.keyboard.press('Escape');
+    await this.page.locator('.monaco-hover:visible').first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
+  }
+
+  /**
+   * Text decorations an extension set on the active editor (createTextEditorDecorationType gives
+   * each type a "ced-..." class; background colours render as overlay boxes behind the text).
+   */
+  extensionDecorations(): Locator {
+    return this.activeEditor().locator('.view-overlays [class*="ced-"]');
+  }
+
+  /** The text of the visible notification toasts. */
+  notificationTexts(): Promise<string[]> {
+    return this.page.locator('.notification-toast .notification-list-item-message').allInnerTexts();
+  }
+
   /** The text of the active editor's rendered lines (the test files fit on one screen). */
   async editorText(): Promise<string> {
     const lines = this.activeEditor().locator('.view-lines .view-line');
