@@ -124,6 +124,18 @@ test('severity overrides by code or name; off drops the diagnostic', async () =>
   assert.deepEqual(ds.map((d) => [d.code, d.severity]), [['UME103', 'warning']]);
 });
 
+test('canonical SMILES are computed only while UME108 is on (they serve only it and its fix)', async () => {
+  // Off first: the validator caches per string, and a cached canonical form would be kept.
+  const text = 'OC1=CC=CC=C1CCS thiol\n';
+  const off = await analyzeDocument(text, { mode: 'default', extension: '.smi', severityOverrides: { 'non-canonical-smiles': 'off' } });
+  assert.equal(off.reports[0]?.detection.modality, 'SMILES');
+  assert.equal(off.reports[0]?.detection.canonicalSmiles, undefined);
+  assert.deepEqual(off.reports[0]?.diagnostics, []);
+  const on = await analyzeDocument(text, { mode: 'default', extension: '.smi' });
+  assert.equal(on.reports[0]?.detection.canonicalSmiles, 'Oc1ccccc1CCS');
+  assert.equal(applyEdits(text, fix(on.reports[0]?.diagnostics[0], 'canonicalize-smiles').edits), 'Oc1ccccc1CCS thiol\n');
+});
+
 test('lobster mode in a document: uppercasing warning, RNA error, file diagnostics pass through', async () => {
   const text = '>a\nugagguaguagguuguauaguu\n>b\n\n>c\nACGT\n';
   const a = await analyzeDocument(text, { mode: 'lobster', extension: '.fasta' });

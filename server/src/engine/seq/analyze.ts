@@ -38,6 +38,8 @@ export async function analyzeDocument(text: string, options: AnalyzeOptions): Pr
   const doc = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const editor = new DocumentEditor(doc, isJsonDocument(options));
   const severity = severityResolver(options.severityOverrides);
+  // Canonical SMILES serve only UME108 and its quick fix; skip canonicalizing when it is off.
+  const canonicalSmiles = severity(Code.nonCanonicalSmiles) !== 'off';
 
   const reports: SequenceReport[] = [];
   for (const [index, occurrence] of found.occurrences.entries()) {
@@ -49,6 +51,7 @@ export async function analyzeDocument(text: string, options: AnalyzeOptions): Pr
       mode: options.mode,
       hints: occurrence.hints,
       ...(options.smilesVocabulary ? { smilesVocabulary: options.smilesVocabulary } : {}),
+      canonicalSmiles,
     });
     const problems = [...detection.problems, ...contextProblems(occurrence, detection, options.mode)];
     const diagnostics: SequenceDiagnostic[] = [];

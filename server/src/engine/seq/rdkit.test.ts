@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadRDKit, validateSmiles } from './rdkit';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fastParseOptions, loadRDKit, loadRDKitModule, RDKitValidator, validateSmiles } from './rdkit';
 
 test('valid SMILES come back canonical', async () => {
   const v = await validateSmiles('C1=CC=CC=C1');
@@ -43,6 +45,54 @@ for (const [smiles, kind, reason, offset, length] of failures) {
     assert.deepEqual([v.offset, v.length], [offset, length]);
   });
 }
+
+test('verdict only by default; the canonical form when asked, also for a cached verdict', async () => {
+  const v = new RDKitValidator(await loadRDKitModule());
+  assert.deepEqual(v.validate('OCC'), { ok: true });
+  assert.deepEqual(v.validate('OCC', { canonical: true }), { ok: true, canonical: 'CCO' });
+  assert.deepEqual(v.validate('OCC'), { ok: true, canonical: 'CCO' });
+  assert.equal(v.validate('C1CC', { canonical: true }).kind, 'unclosed-ring');
+});
+
+test('the cache evicts the least recently used entries, not all of them', async () => {
+  const v = new RDKitValidator(await loadRDKitModule(), true, 100);
+  const smiles = (i: number): string => `C${'C'.repeat(i)}O`;
+  for (let i = 0; i < 100; i++) v.validate(smiles(i));
+  assert.equal(v.cacheSize, 100);
+  v.validate(smiles(0)); // now the most recently used
+  v.validate(smiles(100)); // full: evicts the 10 oldest (1..10), keeps 0
+  assert.equal(v.cacheSize, 91);
+  const hit = v.validate(smiles(0));
+  assert.equal(v.validate(smiles(0)), hit, 'a cached result is returned as is');
+  v.validate(smiles(50)); // still cached: no new entry
+  assert.equal(v.cacheSize, 91);
+  v.validate(smiles(5)); // was evicted: computed and cached again
+  assert.equal(v.cacheSize, 92);
+});
+
+// The fast path skips get_mol's kekulization (only for input without aromatic atoms or bonds) and
+// stereo assignment; it must give exactly what get_mol's defaults give: same verdict, same reason
+// and span, same canonical SMILES. Checked on every real SMILES fixture, as written and upper-cased
+// (lobster's form, where aromatic rings become invalid), plus crafted failures.
+test('fast parse options change no verdict, reason or canonical form (all SMILES fixtures)', async () => {
+  const rd = await loadRDKitModule();
+  const fast = new RDKitValidator(rd, true);
+  const full = new RDKitValidator(rd, false);
+  const dir = join(__dirname, '../../../../test/fixtures/sequences');
+  const rows = readFileSync(join(dir, 'smiles.tsv'), 'utf8').trimEnd().split('\n').slice(1).map((r) => r.split('\t')[0] as string);
+  const crafted = ['c1cccc1', 'n1cccc1', 'C1=CC=CC1=C', 'c1ccccc1:c', 'C[C@H](C)C', 'F/C=C/F', 'C[C@@H]1CC[C@H](C)CC1', 'CC(C)(C)(C)C', 'C1=CC=C1', '[nH]1cccc1', 'c1ccc2c(c1)cccc2'];
+  const inputs = [...rows, ...rows.map((r) => r.toUpperCase()), ...crafted, ...crafted.map((c) => c.toUpperCase())];
+  let cheap = 0;
+  for (const s of inputs) {
+    if (!/[bcnops:]/.test(s)) cheap++;
+    assert.deepEqual(fast.validate(s, { canonical: true }), full.validate(s, { canonical: true }), `fast and full parse differ for ${s}`);
+  }
+  assert.ok(rows.length >= 20 && cheap >= rows.length / 2, `the kekulize-free path must be exercised (${cheap} of ${inputs.length})`);
+  assert.equal(full.validate('c1cccc1').kind, 'kekulize', 'both validators read RDKit\'s log');
+  assert.equal(fast.validate('CC(C)(C)(C)C').kind, 'valence');
+  assert.equal(fastParseOptions('c1ccccc1'), JSON.stringify({ assignStereo: false }));
+  assert.equal(fastParseOptions('C1=CC=CC=C1'), JSON.stringify({ assignStereo: false, kekulize: false }));
+});
 
 test('RDKit reads a SMILES only up to whitespace (the rest is a name), as Python RDKit does', async () => {
   assert.equal((await validateSmiles('CCO ethanol')).canonical, 'CCO');

@@ -11,6 +11,8 @@ export interface DetectOptions {
   hints?: SequenceHints;
   /** UME's SMILES vocabulary, for <unk> bracket atoms (default mode). */
   smilesVocabulary?: ReadonlySet<string>;
+  /** Compute canonical SMILES for UME108 and its fix (default mode; default true). */
+  canonicalSmiles?: boolean;
 }
 
 export function detectWith(rdkit: SmilesValidator, text: string, options: DetectOptions): DetectionResult {
@@ -18,6 +20,7 @@ export function detectWith(rdkit: SmilesValidator, text: string, options: Detect
   return detectDefault(text, rdkit, {
     ...(options.hints ? { hints: options.hints } : {}),
     ...(options.smilesVocabulary ? { smilesVocabulary: options.smilesVocabulary } : {}),
+    ...(options.canonicalSmiles === false ? { canonicalSmiles: false } : {}),
   });
 }
 

@@ -64,11 +64,12 @@ export function detectLobster(text: string, rdkit: SmilesValidator): DetectionRe
     if (changed) {
       problems.push({
         code: Code.lobsterUppercasesSmiles,
-        message: `lobster uppercases SMILES: it reads "${clip(up)}" (${clip(v.canonical ?? up)}), not the aromatic "${clip(core)}". Use the default detection mode to keep case.`,
+        message: `lobster uppercases SMILES: it reads "${clip(up)}", not the aromatic "${clip(core)}". Use the default detection mode to keep case.`,
         ...whole,
       });
     }
-    return { ...found('SMILES', problems), ...(v.canonical !== undefined ? { canonicalSmiles: v.canonical } : {}) };
+    // No canonical form: lobster mode never reports UME108, and canonicalizing is ~40% of a check.
+    return found('SMILES', problems);
   }
   return fail([explainRejection(core, up, span, whole)]);
 }
