@@ -217,6 +217,30 @@ export const cases: GradCase[] = [
     build: ({ a, b }) => op.reduceSum(op.mul(op.concat([a!, b!], 1), op.concat([a!, b!], 1)), [1], false),
   },
   {
+    name: 'Split into unequal pieces on axis 1, each piece used differently',
+    inputs: { x: { shape: [2, 6, 3] } },
+    build: ({ x }) => {
+      const [a, b, c] = op.split(x!, [1, 2, 3], 1);
+      return op.concat([op.mul(a!, a!), op.exp(b!), op.mul(c!, 2)], 1);
+    },
+  },
+  {
+    name: 'Split with an unused piece (zeros in its place) on a negative axis',
+    inputs: { x: { shape: [2, 3, 4] } },
+    build: ({ x }) => {
+      const [a, , c] = op.split(x!, [1, 1, 2], -1);
+      return op.mul(a!, op.reduceSum(op.mul(c!, c!), [-1], true));
+    },
+  },
+  {
+    name: 'Split by num_outputs (no sizes input), first axis',
+    inputs: { x: { shape: [4, 3] } },
+    build: ({ x }) => {
+      const [a, b] = g(x!).op('Split', [x!], { axis: attr.int(0), num_outputs: attr.int(2) }, { outputs: 2 });
+      return op.mul(a!, op.exp(b!));
+    },
+  },
+  {
     name: 'Unsqueeze / Squeeze (with and without axes)',
     inputs: { x: { shape: [3, 1, 4] } },
     build: ({ x }) => op.add(op.unsqueeze(op.squeeze(x!, [1]), [0, -1]), op.reshape(g(x!).op1('Squeeze', [op.exp(x!)]), [1, 3, 4, 1])),

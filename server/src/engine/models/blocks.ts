@@ -27,9 +27,9 @@ import {
   rmsNorm,
   scalar,
   shapeOf,
-  slice,
   squeeze,
   softmax,
+  split,
   transpose,
   unsqueeze,
   where,
@@ -101,17 +101,21 @@ export interface AttentionWeights {
 
 /**
  * Multi-head self-attention on x [B, T, d] with an optional additive bias broadcastable to
- * [B, H, T, T] (causal and/or key padding). One fused QKV MatMul, one Transpose to heads,
- * Slices for q/k/v; the 1/sqrt(dh) scale is applied to q (T*dh values) rather than the scores.
+ * [B, H, T, T] (causal and/or key padding). One fused QKV MatMul, one Transpose that puts q/k/v
+ * outermost ([3, B, H, T, dh]), then a Split on that axis: each piece is one contiguous block, and
+ * the backward is one Transpose and one Concat (slicing heads out of [B, 3H, T, dh] instead made
+ * ORT push the Transpose through the Slices: 10 Transposes, 3 Pads and a Sum per layer).
+ * The 1/sqrt(dh) scale is applied to q (T*dh values) rather than the scores.
  */
 export function selfAttention(x: Value, w: AttentionWeights, heads: number, bias?: Value): Value {
   const d = w.Wo.shape?.[0];
   if (typeof d !== 'number' || d % heads !== 0) throw new Error(`attention width ${String(d)} is not divisible by ${heads} heads`);
   const dh = d / heads;
-  const qkv = transpose(reshape(matmul(x, w.Wqkv), [0, 0, 3 * heads, dh]), [0, 2, 1, 3]); // [B, 3H, T, dh]
-  const q = mul(slice(qkv, [0], [heads], [1]), 1 / Math.sqrt(dh));
-  const k = slice(qkv, [heads], [2 * heads], [1]);
-  const v = slice(qkv, [2 * heads], [3 * heads], [1]);
+  const qkv = transpose(reshape(matmul(x, w.Wqkv), [0, 0, 3, heads, dh]), [2, 0, 3, 1, 4]); // [3, B, H, T, dh]
+  const [q0, k0, v0] = split(qkv, [1, 1, 1], 0).map((t) => squeeze(t, [0])) as [Value, Value, Value]; // [B, H, T, dh]
+  const q = mul(q0, 1 / Math.sqrt(dh));
+  const k = k0;
+  const v = v0;
   let scores = matmul(q, transpose(k, [0, 1, 3, 2])); // [B, H, T, T]
   if (bias) scores = add(scores, bias);
   const ctx = matmul(softmax(scores, -1), v); // [B, H, T, dh]

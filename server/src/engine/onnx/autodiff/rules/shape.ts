@@ -1,7 +1,7 @@
 // Shape and layout ops: their gradients move the output gradient back into the input's layout.
 
 import { attr, type Value } from '../../ir';
-import { constant, ints, reshape, shapeOf, squeeze, transpose, unsqueeze } from '../../ops';
+import { concat, constant, ints, reshape, shapeOf, squeeze, transpose, unsqueeze, zerosLike } from '../../ops';
 import { constInts } from '../../shapes';
 import { reduceToShape } from '../broadcast';
 import { registerGradient } from '../registry';
@@ -58,6 +58,18 @@ registerGradient('Concat', (node, [dy], need) => {
   }
   const pieces = g.op('Split', [dy, sizes], { axis: attr.int(axis) }, { outputs: xs.length });
   return xs.map((x, i) => (need[i] ? withShape(pieces[i]!, x.shape) : undefined));
+});
+
+/**
+ * Split: the pieces' gradients concatenated back along the axis (zeros for pieces nothing
+ * downstream uses). One contiguous copy, where slicing with Slice costs a Pad per piece and a Sum.
+ */
+registerGradient('Split', (node, grads) => {
+  if (grads.every((d) => d === undefined)) return [];
+  const x = node.inputs[0]!;
+  const axis = normAxis(intAttr(node, 'axis', 0), rankOf(x, node));
+  const pieces = node.outputs.map((y, i) => grads[i] ?? zerosLike(y));
+  return [withShape(concat(pieces, axis), x.shape)];
 });
 
 const BIG = Number.MAX_SAFE_INTEGER;
