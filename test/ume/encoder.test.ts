@@ -86,3 +86,25 @@ test('graph inputs are symbolic (B, T, N) and the weights-as-inputs variant give
     await fed.release();
   }
 });
+
+test('masked_logprob (last layer only at the scored row) equals selected_logprob, 1 and 2 layers, padded rows', async () => {
+  for (const numLayers of [1, 2]) {
+    const c = umeConfig({ name: 'ume-test', hiddenSize: 8, numLayers, numHeads: 2, intermediateSize: 16 });
+    const tensors = randomLobsterTensors(lobsterTensorSpecs(c), 11 + numLayers, 0.5);
+    const w = umeWeightsFromTensors(tensors, {}, { config: c });
+    const full = await compile(buildUmeGraph(c, w.params, { outputs: ['selected_logprob'] }), { device: 'cpu', threads: 1 });
+    const masked = await compile(buildUmeGraph(c, w.params, { outputs: ['masked_logprob'] }), { device: 'cpu', threads: 1 });
+    try {
+      // One scored position per row, in row order; rows of different lengths (padding) and a <mask>.
+      const seqs = [[1, 30, 8, 41, 25, 26, 4], [2, 54, 8, 4], [3, 1274, 1275, 8, 4]];
+      const { feeds: f } = feeds(seqs, [[0, 2], [1, 1], [2, 3]]);
+      const a = (await full.run(f))['selected_logprob']!.data as Float32Array;
+      const b = (await masked.run(f))['masked_logprob']!.data as Float32Array;
+      assertClose(b, a, 1e-5, `masked_logprob vs selected_logprob (${numLayers} layers)`);
+    } finally {
+      await full.release();
+      await masked.release();
+    }
+  }
+  assert.throws(() => buildUmeGraph(TINY, umeWeightsFromTensors(randomLobsterTensors(lobsterTensorSpecs(TINY), 1), {}, { config: TINY }).params, { outputs: ['masked_logprob', 'pooled'] }), /cannot share a graph/);
+});

@@ -10,7 +10,7 @@ import type { TensorData } from '../onnx/ir';
 import type { ParameterSet } from '../train/params';
 import type { UmeConfig } from './config';
 import { buildUmeGraph, type UmeOutput } from './encoder';
-import { collateRows, computePll, DEFAULT_LIMITS, packRows, type PackLimits, type PllOptions, type PllResult } from './pll';
+import { collateRows, computePll, DEFAULT_LIMITS, packRows, type PackLimits, type PllOptions, type PllResult, type SelectedBatch } from './pll';
 import { encode, type Encoding } from './tokenizer';
 import { loadUmeWeights, paramBytes, type LoadedUmeWeights, type LoadOptions } from './weights';
 
@@ -39,6 +39,13 @@ export interface EmbedResult {
   /** Mean of final hidden states over the sequence's tokens (cls and eos included, padding excluded). */
   embedding: Float32Array;
   truncated: boolean;
+}
+
+/** True when batch row b has exactly one scored position and it lies in row b (in row order). */
+function onePositionPerRow(b: SelectedBatch): boolean {
+  if (b.positions.length !== b.batch) return false;
+  const T = BigInt(b.length);
+  return b.positions.every((p, i) => p >= BigInt(i) * T && p < BigInt(i + 1) * T);
 }
 
 export class UmeScorer {
@@ -75,9 +82,10 @@ export class UmeScorer {
     return this.weights.config;
   }
 
-  /** The provider the scoring session runs on (compiles it if needed). */
+  /** The provider the scoring sessions run on (compiles both PLL graphs if needed, so no hover pays for it). */
   async provider(): Promise<ProviderChoice> {
-    return (await this.session(['selected_logprob'])).provider;
+    const [full] = await Promise.all([this.session(['selected_logprob']), this.session(['masked_logprob'])]);
+    return full.provider;
   }
 
   private session(outputs: UmeOutput[]): Promise<CompiledModel> {
@@ -115,13 +123,16 @@ export class UmeScorer {
 
   async pllEncoded(encodings: readonly Encoding[], options: PllOptions): Promise<PllResult[]> {
     return computePll(encodings, options, this.limits, async (b) => {
-      const out = await this.run(['selected_logprob'], {
+      // masked/sampled rows score one position each: the graph that runs the last layer at that
+      // row only. unmasked rows score every position: the full encoder.
+      const output = onePositionPerRow(b) ? 'masked_logprob' : 'selected_logprob';
+      const out = await this.run([output], {
         input_ids: { dtype: 'int64', shape: [b.batch, b.length], data: b.inputIds },
         attention_mask: { dtype: 'int64', shape: [b.batch, b.length], data: b.attentionMask },
         positions: { dtype: 'int64', shape: [b.positions.length], data: b.positions },
         targets: { dtype: 'int64', shape: [b.targets.length], data: b.targets },
       });
-      return out['selected_logprob']!.data as Float32Array;
+      return out[output]!.data as Float32Array;
     });
   }
 
