@@ -7,6 +7,7 @@ import type { Bench } from './lib/bench';
 const registry: Record<string, () => Promise<{ bench: Bench }>> = {
   'train-step': () => import('./train-step'),
   detect: () => import('./detect'),
+  pll: () => import('./pll'),
   hover: () => import('./hover'),
 };
 
