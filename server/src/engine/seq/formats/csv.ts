@@ -198,7 +198,7 @@ export function parseDelimited(text: string, end: number, sink: Sink, delimiter:
       const [s, e] = trimSpan(mapped.text, 0, mapped.text.length);
       if (s === e) continue;
       if (strength === 'weak' && !looksLikeSequenceValue(mapped.text.slice(s, e), sink.minPlainLength)) continue;
-      sink.add(mapped.occurrence(s, e, sink.lines, format, hints));
+      sink.add(mapped.occurrence(s, e, sink.segments, format, hints));
     }
   }
 }

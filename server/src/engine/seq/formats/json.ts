@@ -212,7 +212,7 @@ function visitor(text: string, sink: Sink, format: 'json' | 'jsonl'): StringVisi
     const [s, e] = trimSpan(mapped.text, 0, mapped.text.length);
     if (s === e) return;
     if (strength === 'weak' && !looksLikeSequenceValue(mapped.text.slice(s, e), sink.minPlainLength)) return;
-    sink.add(mapped.occurrence(s, e, sink.lines, format, hints));
+    sink.add(mapped.occurrence(s, e, sink.segments, format, hints));
   };
 }
 

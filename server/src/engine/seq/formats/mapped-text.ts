@@ -2,7 +2,7 @@
 // with where each part of it sits in the document. Parsers decode once; every finder (tags, plain
 // tokens, whole values) then cuts occurrences out of the decoded text and gets exact document
 // segments back, escapes included.
-import type { LineIndex } from '../positions';
+import type { SegmentStore } from './segment-store';
 import type { SequenceHints, SequenceOccurrence, SourceFormat } from '../types';
 
 /** `text[textOffset, textOffset+textLength)` stands at `doc[docOffset, docOffset+docLength)`. */
@@ -50,15 +50,8 @@ export class MappedText {
   }
 
   /** An occurrence for text[start, end), with one segment per piece it touches. */
-  occurrence(
-    start: number,
-    end: number,
-    lines: LineIndex,
-    format: SourceFormat,
-    hints: SequenceHints,
-  ): SequenceOccurrence {
-    const segments: SequenceOccurrence['segments'] = [];
-    let lastDocEnd = -1;
+  occurrence(start: number, end: number, store: SegmentStore, format: SourceFormat, hints: SequenceHints): SequenceOccurrence {
+    const mark = store.mark;
     let lastVerbatim = false;
     for (const p of this.pieces) {
       const ps = p.textOffset;
@@ -70,20 +63,11 @@ export class MappedText {
       // An escape is indivisible: any part of it maps to the whole escape.
       const ds = verbatim ? p.docOffset + (s - ps) : p.docOffset;
       const de = verbatim ? p.docOffset + (e - ps) : p.docOffset + p.docLength;
-      const last = segments[segments.length - 1];
-      if (last && verbatim && lastVerbatim && lastDocEnd === ds) {
-        // Contiguous verbatim runs become one segment (keeps segments few).
-        last.length += e - s;
-        last.range.end = lines.positionAt(de);
-      } else {
-        segments.push({ offset: s - start, length: e - s, range: lines.rangeOf(ds, de) });
-      }
-      lastDocEnd = de;
+      // Contiguous verbatim runs become one segment (keeps segments few).
+      if (verbatim && lastVerbatim && store.lastDocEnd(mark) === ds) store.extendLast(e - s, de);
+      else store.push(s - start, e - s, ds, de);
       lastVerbatim = verbatim;
     }
-    const first = segments[0];
-    const lastSeg = segments[segments.length - 1];
-    const range = first && lastSeg ? { start: first.range.start, end: lastSeg.range.end } : lines.rangeOf(0, 0);
-    return { text: this.text.slice(start, end), range, segments, format, hints };
+    return store.occurrence(this.text.slice(start, end), mark, format, hints);
   }
 }

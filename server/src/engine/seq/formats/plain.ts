@@ -23,7 +23,7 @@ export function findPlainTokens(mapped: MappedText, sink: Sink, exclude: Regions
     if (region && region[0] < end) continue; // overlaps a tag pair: tags take precedence
     const [s, e] = peel(text, start, end);
     if (e - s < min) continue;
-    if (looksLikeSequenceToken(text.slice(s, e), min)) sink.add(mapped.occurrence(s, e, sink.lines, 'plain', {}));
+    if (looksLikeSequenceToken(text.slice(s, e), min)) sink.add(mapped.occurrence(s, e, sink.segments, 'plain', {}));
   }
 }
 

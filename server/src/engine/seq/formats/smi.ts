@@ -26,7 +26,7 @@ export function parseSmi(text: string, end: number, sink: Sink): void {
           // tagged text on the line
         } else {
           const hints = ne > ns ? { name: text.slice(ns, ne) } : {};
-          sink.add(line.occurrence(0, te - s, sink.lines, 'smi', hints));
+          sink.add(line.occurrence(0, te - s, sink.segments, 'smi', hints));
         }
       }
     }

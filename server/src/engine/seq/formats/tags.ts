@@ -31,7 +31,7 @@ export function findTagged(mapped: MappedText, sink: Sink, baseHints: SequenceHi
     if (lineRanges.length === 0) continue;
     const sub = lineRanges.length === 1 ? mapped : mapped.concat(lineRanges);
     const [s, e] = lineRanges.length === 1 ? (lineRanges[0] as [number, number]) : [0, sub.text.length];
-    sink.add(sub.occurrence(s, e, sink.lines, 'tagged', { ...baseHints, tag }));
+    sink.add(sub.occurrence(s, e, sink.segments, 'tagged', { ...baseHints, tag }));
   }
   return regions;
 }
