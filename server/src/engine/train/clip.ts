@@ -1,9 +1,10 @@
 // Global-norm gradient clipping as torch.nn.utils.clip_grad_norm_ (norm_type 2, foreach off):
 //   total = sqrt(sum_i ||g_i||^2);  coef = min(1, max_norm / (total + 1e-6));  g_i <- g_i * coef
+// (the optimizer applies coef, folded into its scalars: see OptimizerEmitInput.gradScale).
 // The returned norm is the one BEFORE clipping, as clip_grad_norm_ returns it.
 
 import type { Value } from '../onnx/ir';
-import { add, div, min, mul, sqrt } from '../onnx/ops';
+import { add, div, min, sqrt } from '../onnx/ops';
 
 /** The global L2 norm of all gradients (a float scalar of the gradients' dtype). */
 export function globalNorm(grads: Value[]): Value {
@@ -14,9 +15,8 @@ export function globalNorm(grads: Value[]): Value {
   return sqrt(sum);
 }
 
-/** Scales gradients so their global norm is at most maxNorm. */
-export function clipByGlobalNorm(grads: Value[], norm: Value, maxNorm: number): Value[] {
+/** The factor min(1, maxNorm / (norm + 1e-6)) that scales gradients to a global norm of at most maxNorm. */
+export function clipCoefficient(norm: Value, maxNorm: number): Value {
   if (!(maxNorm > 0)) throw new Error(`max_grad_norm must be > 0, got ${maxNorm}`);
-  const coef = min(div(maxNorm, add(norm, 1e-6)), 1);
-  return grads.map((x) => mul(x, coef));
+  return min(div(maxNorm, add(norm, 1e-6)), 1);
 }

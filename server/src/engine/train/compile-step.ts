@@ -83,6 +83,13 @@ function forward(g: Graph, spec: ModelSpec, lossFn: LossFn): { params: Value[]; 
 
 /** graph.output with a name that must come out exactly as asked (the runner looks outputs up by name). */
 function output(g: Graph, v: Value, name: string): void {
+  // A computed value not yet exposed takes the output's name itself: graph.output would add an
+  // Identity (a full copy of the tensor per run; 57 of them for the reference GPT's update).
+  if (v.producer && !g.outputs.includes(v) && !g.inputs.includes(v) && g.uniqueName(name) === name) {
+    v.name = name;
+    g.outputs.push(v);
+    return;
+  }
   const out = g.output(v, name);
   if (out.name !== name) throw new Error(`output name "${name}" is already used by a value in the graph; rename that value or the parameter`);
 }

@@ -16,14 +16,19 @@ const specs: ParamSpec[] = [
 ];
 const f32 = (t: TensorData): Float32Array => t.data as Float32Array;
 
-async function applyOnce(options: UpdateOptions, grads: Record<string, TensorData>, loss = 1): Promise<{ feeds: Record<string, TensorData>; out: Record<string, TensorData> }> {
+async function applyOnce(options: UpdateOptions, grads: Record<string, TensorData>, loss = 1, lr = 0.1): Promise<{ feeds: Record<string, TensorData>; out: Record<string, TensorData> }> {
   const rng = new Rng(1);
   const m = await compile(buildApplyStep(specs, options).graph, { device: 'cpu', threads: 1 });
   try {
-    const feeds: Record<string, TensorData> = { loss: tensorData('float32', [], [loss]), lr: tensorData('float64', [], [0.1]), step: tensorData('float64', [], [1]) };
+    const feeds: Record<string, TensorData> = { loss: tensorData('float32', [], [loss]), lr: tensorData('float64', [], [lr]), step: tensorData('float64', [], [1]) };
     for (const s of specs) {
       feeds[s.name] = init.normal(s.shape, rng);
-      for (const slot of options.optimizer.slots) feeds[`${s.name}.${slot}`] = init.normal(s.shape, rng, 0.01);
+      for (const slot of options.optimizer.slots) {
+        const t = init.normal(s.shape, rng, 0.01);
+        // A second moment is never negative (its sqrt would be NaN).
+        if (slot === 'exp_avg_sq') (t.data as Float32Array).forEach((x, i, a) => (a[i] = Math.abs(x)));
+        feeds[`${s.name}.${slot}`] = t;
+      }
       feeds[gradName(s.name)] = grads[s.name]!;
     }
     return { feeds, out: await m.run(feeds) };
@@ -82,5 +87,14 @@ test('clipping: grad_norm is the pre-clip global norm and the update uses min(1,
       const expected = p.map((x, i) => Math.fround(x - Math.fround(Math.fround(gg[i]! * coef) * Math.fround(0.1))));
       assert.deepEqual(f32(out[`${s.name}.new`]!), expected);
     }
+  }
+});
+
+test('AdamW at lr 0 (warmup start, schedule end) leaves parameters bit-identical and still updates its moments', async () => {
+  const { feeds, out } = await applyOnce({ optimizer: adamw({ weightDecay: 0.1 }), maxGradNorm: 1 }, grads(4, 3), 1, 0);
+  for (const s of specs) {
+    assert.deepEqual(f32(out[`${s.name}.new`]!), f32(feeds[s.name]!), `${s.name} moved at lr 0`);
+    assert.notDeepEqual(f32(out[`${s.name}.exp_avg.new`]!), f32(feeds[`${s.name}.exp_avg`]!));
+    assert.ok(f32(out[`${s.name}.new`]!).every(Number.isFinite));
   }
 });

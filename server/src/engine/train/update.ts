@@ -3,7 +3,7 @@
 
 import type { Value } from '../onnx/ir';
 import { isInf, isNaN, not, or, where } from '../onnx/ops';
-import { clipByGlobalNorm, globalNorm } from './clip';
+import { clipCoefficient, globalNorm } from './clip';
 import { decayMatricesOnly, type DecayPredicate, type Optimizer } from './optimizers/types';
 
 export interface UpdateOptions {
@@ -54,7 +54,8 @@ export const newName = (name: string): string => `${name}.new`;
 export function emitUpdate(items: UpdateParam[], lr: Value, step: Value, loss: Value | undefined, options: UpdateOptions): UpdateResult {
   const grads = items.map((i) => i.grad);
   const gradNorm = globalNorm(grads);
-  const clipped = options.maxGradNorm !== undefined && Number.isFinite(options.maxGradNorm) ? clipByGlobalNorm(grads, gradNorm, options.maxGradNorm) : grads;
+  // The clip coefficient goes to the optimizer as a scalar (folded into its own coefficients).
+  const gradScale = options.maxGradNorm !== undefined && Number.isFinite(options.maxGradNorm) ? clipCoefficient(gradNorm, options.maxGradNorm) : undefined;
   const decay = options.decay ?? decayMatricesOnly;
   let ok: Value | undefined;
   let skipped: Value | undefined;
@@ -70,7 +71,8 @@ export function emitUpdate(items: UpdateParam[], lr: Value, step: Value, loss: V
     const out = options.optimizer.emit({
       name: item.name,
       p: item.value,
-      g: clipped[i]!,
+      g: grads[i]!,
+      gradScale,
       state: item.state,
       lr,
       step,

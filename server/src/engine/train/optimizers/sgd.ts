@@ -26,8 +26,8 @@ export function sgd(options: SgdOptions = {}): Optimizer {
     name: 'sgd',
     hyperparameters: { momentum, dampening, nesterov, weightDecay },
     slots: momentum !== 0 ? ['momentum_buffer'] : [],
-    emit({ p, g, state, lr, step, decay }: OptimizerEmitInput): OptimizerEmitOutput {
-      let d = g;
+    emit({ p, g, state, lr, step, decay, gradScale }: OptimizerEmitInput): OptimizerEmitOutput {
+      let d = gradScale ? mul(g, gradScale) : g;
       if (decay && weightDecay !== 0) d = add(g, mul(p, weightDecay));
       const out: Record<string, ReturnType<typeof add>> = {};
       if (momentum !== 0) {

@@ -18,6 +18,12 @@ export interface OptimizerEmitInput {
   step: Value;
   /** False for parameters excluded from weight decay (norms, biases). */
   decay: boolean;
+  /**
+   * Scalar (g's dtype) the raw gradient is to be multiplied by before use: the global-norm clip
+   * coefficient. Passed separately so optimizers can fold it into their scalar coefficients
+   * instead of a full pass over every gradient. Undefined: use g as it is.
+   */
+  gradScale?: Value;
 }
 
 export interface OptimizerEmitOutput {
