@@ -105,8 +105,10 @@ async function main(): Promise<void> {
       const vsShuffled = auroc(sc.real, sc.shuffled);
       const vsSynthetic = auroc(sc.real, sc.synthetic);
       const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-      perMode[mode] = { aurocVsShuffled: vsShuffled, aurocVsSynthetic: vsSynthetic, meanPll: { real: mean(sc.real), shuffled: mean(sc.shuffled), synthetic: mean(sc.synthetic) } };
-      rows.push([modality, mode, vsShuffled.toFixed(3), vsSynthetic.toFixed(3), mean(sc.real).toFixed(3), mean(sc.shuffled).toFixed(3), mean(sc.synthetic).toFixed(3)]);
+      // Paired: each real sequence against its own shuffle (composition held fixed exactly).
+      const pairedWins = sc.real.filter((v, i) => v > sc.shuffled[i]!).length / sc.real.length;
+      perMode[mode] = { aurocVsShuffled: vsShuffled, aurocVsSynthetic: vsSynthetic, pairedWinRate: pairedWins, meanPll: { real: mean(sc.real), shuffled: mean(sc.shuffled), synthetic: mean(sc.synthetic) } };
+      rows.push([modality, mode, vsShuffled.toFixed(3), pairedWins.toFixed(3), vsSynthetic.toFixed(3), mean(sc.real).toFixed(3), mean(sc.shuffled).toFixed(3), mean(sc.synthetic).toFixed(3)]);
       if (mode === 'masked' && vsShuffled < GATE) {
         gateOk = false;
         shortfalls.push(`${modality}: masked AUROC vs shuffled ${vsShuffled.toFixed(3)} < ${GATE} (short by ${(GATE - vsShuffled).toFixed(3)})`);
@@ -136,7 +138,7 @@ async function main(): Promise<void> {
   mkdirSync(dirname(args.out), { recursive: true });
   writeFileSync(args.out, JSON.stringify(report, null, 2) + '\n');
 
-  const header = ['modality', 'mode', 'AUROC real>shuffled', 'AUROC real>synthetic', 'PLL real', 'PLL shuffled', 'PLL synthetic'];
+  const header = ['modality', 'mode', 'AUROC real>shuffled', 'paired wins', 'AUROC real>synthetic', 'PLL real', 'PLL shuffled', 'PLL synthetic'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]): string => '| ' + r.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
   console.log(line(header));
