@@ -41,7 +41,10 @@ export interface SequenceOccurrence {
   text: string;
   /** Whole span in the document (for multi-line FASTA, from the first residue to the last). */
   range: Range;
-  /** Pieces of `text` as laid out in the document, in order; offsets are into `text`. */
+  /**
+   * Pieces of `text` as laid out in the document, in order; offsets are into `text`. Parsers make
+   * it a getter over packed offsets (formats/segment-store.ts) that builds the objects on first read.
+   */
   segments: Array<{ offset: number; length: number; range: Range }>;
   format: SourceFormat;
   hints: SequenceHints;

@@ -5,7 +5,7 @@
 // from the packed numbers only when a consumer first reads an occurrence's `segments`: diagnostics
 // and quick fixes (only for sequences with problems), hover and scoring ranges.
 import type { LineIndex } from '../positions';
-import type { SequenceHints, SequenceOccurrence, SourceFormat } from '../types';
+import type { Range, SequenceHints, SequenceOccurrence, SourceFormat } from '../types';
 
 type Segments = SequenceOccurrence['segments'];
 
@@ -46,36 +46,59 @@ export class SegmentStore {
     this.data[this.used - 1] = docEnd;
   }
 
-  /**
-   * The occurrence of `text` whose segments were pushed since `mark`. `segments` is an own
-   * enumerable property (a getter), so JSON and object spread see it like plain data.
-   */
+  /** The occurrence of `text` whose segments were pushed since `mark`. */
   occurrence(text: string, mark: number, format: SourceFormat, hints: SequenceHints): SequenceOccurrence {
     const end = this.used;
-    const lines = this.lines;
-    const range = end > mark ? lines.rangeOf(this.data[mark + 2] as number, this.data[end - 1] as number) : lines.rangeOf(0, 0);
-    let segments: Segments | undefined;
-    const build = (): Segments => this.segments(mark, end);
-    return {
-      text,
-      range,
-      get segments(): Segments {
-        return (segments ??= build());
-      },
-      set segments(value: Segments) {
-        segments = value;
-      },
-      format,
-      hints,
-    };
+    const range = end > mark ? this.lines.rangeOf(this.data[mark + 2] as number, this.data[end - 1] as number) : this.lines.rangeOf(0, 0);
+    return new PackedOccurrence(text, range, format, hints, this, mark, end);
   }
 
-  private segments(from: number, to: number): Segments {
+  /** Segment objects with editor ranges for the packed segments [from, to). */
+  segments(from: number, to: number): Segments {
     const d = this.data;
     const out: Segments = [];
     for (let i = from; i < to; i += 4) {
       out.push({ offset: d[i] as number, length: d[i + 1] as number, range: this.lines.rangeOf(d[i + 2] as number, d[i + 3] as number) });
     }
     return out;
+  }
+}
+
+/**
+ * An occurrence whose `segments` are built from the store on first read. A class with the
+ * accessor on its prototype keeps V8's fast object layout (an object literal with a getter goes
+ * to dictionary mode: ~350 bytes more per occurrence). `segments` is therefore not an own
+ * property: JSON gets it through toJSON; object spread does not copy it (copy it explicitly).
+ */
+class PackedOccurrence implements SequenceOccurrence {
+  #built: Segments | undefined;
+  readonly #store: SegmentStore;
+  readonly #from: number;
+  readonly #to: number;
+
+  constructor(
+    readonly text: string,
+    readonly range: Range,
+    readonly format: SourceFormat,
+    readonly hints: SequenceHints,
+    store: SegmentStore,
+    from: number,
+    to: number,
+  ) {
+    this.#store = store;
+    this.#from = from;
+    this.#to = to;
+  }
+
+  get segments(): Segments {
+    return (this.#built ??= this.#store.segments(this.#from, this.#to));
+  }
+
+  set segments(value: Segments) {
+    this.#built = value;
+  }
+
+  toJSON(): SequenceOccurrence {
+    return { text: this.text, range: this.range, segments: this.segments, format: this.format, hints: this.hints };
   }
 }
