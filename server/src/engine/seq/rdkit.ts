@@ -86,8 +86,9 @@ const CACHE_LIMIT = 200_000;
 // - kekulize: kekulization fails ("can't kekulize") only for aromatic atoms or bonds; input
 //   without any (no lowercase b c n o p s, no ':') has nothing to kekulize. Input that may be
 //   aromatic keeps full kekulization.
-// A failure is re-checked with get_mol's defaults, so reasons come from RDKit's own full parse.
-// rdkit.test.ts compares both paths on every fixture.
+// Both skipped steps come after every step that can reject a molecule, kekulization aside, so a
+// rejection happens at the same step with the same message either way. rdkit.test.ts compares both
+// paths (verdict, reason, span, canonical form) on every fixture.
 const FULL_OPTIONS = '{}';
 const NO_STEREO = JSON.stringify({ assignStereo: false });
 const NO_STEREO_NO_KEKULIZE = JSON.stringify({ assignStereo: false, kekulize: false });
@@ -159,12 +160,9 @@ export class RDKitValidator implements SmilesValidator {
     if (/[\r\n]/.test(smiles) || smiles.trimStart().startsWith('{')) {
       return { ok: false, kind: 'syntax', reason: 'syntax error: not a single-line SMILES', offset: 0, length: smiles.length };
     }
-    if (this.fast) {
-      const quick = this.parse(smiles, fastParseOptions(smiles), wantCanonical);
-      if (quick) return quick;
-    }
     this.log?.clear_buffer();
-    return this.parse(smiles, FULL_OPTIONS, wantCanonical) ?? explainFailure(smiles, this.log?.get_buffer() ?? '');
+    const result = this.parse(smiles, this.fast ? fastParseOptions(smiles) : FULL_OPTIONS, wantCanonical);
+    return result ?? explainFailure(smiles, this.log?.get_buffer() ?? '');
   }
 
   /** The validation of a molecule RDKit accepts; undefined when it rejects the input. */
