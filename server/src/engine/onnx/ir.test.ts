@@ -35,3 +35,12 @@ test('values get unique names and inputs must be unique', () => {
   assert.throws(() => g.input('x', 'float32', [2]), /already used/);
   assert.equal(g.uniqueName('x'), 'x_1');
 });
+
+test('Reshape with -1 over several symbolic dims names their product', () => {
+  const g = new Graph();
+  const x = g.input('x', 'float32', ['B', 'T', 64]);
+  assert.deepEqual(reshape(x, [-1, 64]).shape, ['B*T', 64]);
+  assert.deepEqual(reshape(x, [-1, 16]).shape, ['4*B*T', 16]);
+  assert.deepEqual(reshape(x, [0, -1]).shape, ['B', '64*T']);
+  assert.equal(reshape(x, [-1, 48]).shape, undefined); // 64 is not a multiple of 48: unknown, never a guess
+});

@@ -178,6 +178,29 @@ for (const op of ['ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReducePr
 
 registerShapeRule('Shape', (node) => [{ dtype: 'int64', shape: node.inputs[0]!.shape ? [node.inputs[0]!.shape.length] : undefined }]);
 
+/**
+ * The -1 dim of a Reshape when symbolic dims are involved: the input's dims divided by the target's
+ * known dims. Symbols cancel by name; what is left becomes a product name ("B*T", or "4*B" with a
+ * numeric factor), so the same flattening always yields the same name. Undefined if it cannot tell.
+ */
+function symbolicRemainder(input: Shape, known: Dim[]): Dim | undefined {
+  const syms = input.filter((d): d is string => typeof d === 'string');
+  let num = (input.filter((d) => typeof d === 'number') as number[]).reduce((a, b) => a * b, 1);
+  for (const d of known) {
+    if (typeof d === 'number') {
+      if (d <= 0 || num % d !== 0) return undefined;
+      num /= d;
+    } else {
+      const at = syms.indexOf(d);
+      if (at < 0) return undefined; // a target symbol the input does not have: cannot cancel
+      syms.splice(at, 1);
+    }
+  }
+  if (syms.length === 0) return num;
+  const product = syms.join('*');
+  return num === 1 ? product : `${num}*${product}`;
+}
+
 registerShapeRule('Reshape', (node) => {
   const [x, s] = node.inputs;
   if (s && !constInts(s)) {
@@ -191,17 +214,9 @@ registerShapeRule('Reshape', (node) => {
   const inferIdx = out.indexOf(-1);
   if (inferIdx >= 0) {
     if (!x!.shape || x!.shape.some((d) => typeof d !== 'number') || out.some((d, i) => i !== inferIdx && typeof d !== 'number')) {
-      // Resolve symbolically when everything else matches the input up to one named dim.
-      const known = out.filter((_, i) => i !== inferIdx);
-      const inNums = x!.shape?.filter((d) => typeof d === 'number') as number[] | undefined;
-      const inSyms = x!.shape?.filter((d) => typeof d === 'string') as string[] | undefined;
-      if (inNums && inSyms && inSyms.length === 1 && known.every((d) => typeof d === 'number')) {
-        const ratio = inNums.reduce((a, b) => a * b, 1) / (known as number[]).reduce((a, b) => a * b, 1);
-        if (ratio === 1) out[inferIdx] = inSyms[0]!;
-        else return [{ dtype: x!.dtype, shape: undefined }];
-      } else {
-        return [{ dtype: x!.dtype, shape: undefined }];
-      }
+      const inferred = x!.shape ? symbolicRemainder(x!.shape, out.filter((_, i) => i !== inferIdx)) : undefined;
+      if (inferred === undefined) return [{ dtype: x!.dtype, shape: undefined }];
+      out[inferIdx] = inferred;
     } else {
       const total = (x!.shape as number[]).reduce((a, b) => a * b, 1);
       const rest = (out.filter((_, i) => i !== inferIdx) as number[]).reduce((a, b) => a * b, 1);

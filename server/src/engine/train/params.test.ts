@@ -32,3 +32,9 @@ test('clone is deep and set checks shape and dtype', () => {
   assert.throws(() => ps.add('w', init.zeros([1])), /already defined/);
   assert.throws(() => ps.get('nope'), /no parameter "nope"/);
 });
+
+test('initializers refuse a non-finite std or bound instead of producing NaN weights', () => {
+  const rng = new Rng(1);
+  assert.throws(() => init.normal([2, 2], rng, Number.NaN), /init\.normal: std is NaN/);
+  assert.throws(() => init.uniform([2], rng, 0, Number.POSITIVE_INFINITY), /init\.uniform: hi is Infinity/);
+});

@@ -83,6 +83,12 @@ function floatArray(dtype: DType, n: number): Float32Array | Float64Array {
   return allocate(dtype, n) as Float32Array | Float64Array;
 }
 
+function finiteOrThrow(what: string, values: Record<string, number>): void {
+  for (const [k, v] of Object.entries(values)) {
+    if (!Number.isFinite(v)) throw new Error(`${what}: ${k} is ${v}; pass a finite number (is a config field such as initStd missing?)`);
+  }
+}
+
 /** Initializers. Each draws from the given Rng in element order, so the same seed gives the same weights. */
 export const init = {
   zeros(shape: number[], dtype: DType = 'float32'): TensorData {
@@ -97,11 +103,15 @@ export const init = {
     return { dtype, shape: [...shape], data };
   },
   normal(shape: number[], rng: Rng, std = 1, mean = 0, dtype: DType = 'float32'): TensorData {
+    // A NaN std (e.g. a config field left undefined) would give NaN weights that only show up as
+    // every training step being skipped: refuse it here, where the cause is visible.
+    finiteOrThrow('init.normal', { std, mean });
     const data = floatArray(dtype, numel(shape));
     for (let i = 0; i < data.length; i++) data[i] = mean + std * rng.normal();
     return { dtype, shape: [...shape], data };
   },
   uniform(shape: number[], rng: Rng, lo: number, hi: number, dtype: DType = 'float32'): TensorData {
+    finiteOrThrow('init.uniform', { lo, hi });
     const data = floatArray(dtype, numel(shape));
     for (let i = 0; i < data.length; i++) data[i] = lo + (hi - lo) * rng.uniform();
     return { dtype, shape: [...shape], data };

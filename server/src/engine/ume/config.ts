@@ -17,6 +17,8 @@ export interface UmeConfig {
   /** Sinusoid temperature of lobster's posemb_sincos_1d. */
   posTemperature: number;
   padId: number;
+  /** Longest input (tokens incl. cls/eos) the model was trained on; scoring truncates there. */
+  maxLength?: number;
 }
 
 const base = { vocabSize: VOCAB_SIZE, normEps: 1e-5, posTemperature: 10000, padId: SPECIAL.pad };
@@ -26,8 +28,8 @@ export const UME_SIZES = {
   'ume-small': { name: 'ume-small', numLayers: 12, numHeads: 12, hiddenSize: 768, intermediateSize: 3072, ...base },
   'ume-medium': { name: 'ume-medium', numLayers: 24, numHeads: 20, hiddenSize: 1280, intermediateSize: 5120, ...base },
   'ume-large': { name: 'ume-large', numLayers: 24, numHeads: 24, hiddenSize: 1728, intermediateSize: 6912, ...base },
-  // Placeholder for our embedded default (issue 4 item 4 picks the final size from CPU latency).
-  'ume-tiny': { name: 'ume-tiny', numLayers: 4, numHeads: 4, hiddenSize: 256, intermediateSize: 1024, ...base },
+  // Our embedded default, sized for CPU latency (see models/ume-tiny/MODEL_CARD.md).
+  'ume-tiny': { name: 'ume-tiny', numLayers: 2, numHeads: 4, hiddenSize: 128, intermediateSize: 512, maxLength: 256, ...base },
 } satisfies Record<string, UmeConfig>;
 
 export type UmeSizeName = keyof typeof UME_SIZES;

@@ -62,7 +62,7 @@ export class UmeScorer {
     private readonly options: UmeScorerOptions = {},
   ) {
     this.name = options.name ?? weights.config.name;
-    this.maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
+    this.maxLength = options.maxLength ?? weights.config.maxLength ?? DEFAULT_MAX_LENGTH;
     if (!Number.isInteger(this.maxLength) || this.maxLength < 3) throw new Error(`maxLength must be an integer >= 3 (cls + one token + eos), got ${this.maxLength}`);
     this.limits = { maxTokens: options.maxTokens ?? DEFAULT_LIMITS.maxTokens, maxAttention: options.maxAttention ?? DEFAULT_LIMITS.maxAttention, heads: weights.config.numHeads };
     this.weightFeeds = paramBytes(weights.params) > INLINE_WEIGHT_LIMIT ? Object.fromEntries(weights.params.entries()) : undefined;

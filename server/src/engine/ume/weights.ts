@@ -189,7 +189,10 @@ export function inferConfig(found: Map<string, TensorData>, metadata: Record<str
     } catch (e) {
       throw new Error(`${source}: metadata "${META_KEY_CONFIG}" is not JSON (${(e as Error).message}); re-save the weights or pass the config explicitly`, { cause: e });
     }
-    const c = { ...UME_SIZES['ume-mini'], ...(parsed as Partial<UmeConfig>) };
+    // A known size's defaults (e.g. ume-tiny's trained max length) fill what the metadata leaves out.
+    const named = (parsed as Partial<UmeConfig>).name;
+    const known = named !== undefined && named in UME_SIZES ? UME_SIZES[named as keyof typeof UME_SIZES] : UME_SIZES['ume-mini'];
+    const c: UmeConfig = { ...known, ...(parsed as Partial<UmeConfig>) };
     validateConfig(c);
     return c;
   }
