@@ -5,7 +5,7 @@
 
 import type { Graph, Value } from '../onnx/ir';
 import { add, gather, rmsNorm, silu } from '../onnx/ops';
-import { keyPaddingBias, linear, maskedCrossEntropy, positionsOf, preNormBlock, sinusoidalPositions, type CrossEntropy } from './blocks';
+import { keyPaddingBias, linear, maskedCrossEntropy, positionsOf, preNormBlock, blockWeightsAt, sinusoidalPositions, type CrossEntropy } from './blocks';
 import { bias, normWeight, param, weight, type ParamSpec, type ParamValues } from './params';
 
 export interface BertConfig {
@@ -66,20 +66,7 @@ export function bertEncode(c: BertConfig, p: ParamValues, inputs: BertInputs): V
   const bias = keyPaddingBias(inputs.attentionMask);
   for (let i = 0; i < c.nLayers; i++) {
     const l = `encoder.layers.${i}`;
-    h = preNormBlock(
-      h,
-      {
-        attnNorm: param(p, `${l}.attn_norm.weight`),
-        Wqkv: param(p, `${l}.attn.Wqkv.weight`),
-        Wo: param(p, `${l}.attn.Wo.weight`),
-        mlpNorm: param(p, `${l}.mlp_norm.weight`),
-        Wi: param(p, `${l}.mlp.Wi.weight`),
-        WoMlp: param(p, `${l}.mlp.Wo.weight`),
-      },
-      c.nHeads,
-      bias,
-      c.normEps,
-    );
+    h = preNormBlock(h, blockWeightsAt(p, l), c.nHeads, bias, c.normEps);
   }
   return h;
 }

@@ -34,6 +34,7 @@ import {
   unsqueeze,
   where,
 } from '../onnx/ops';
+import { param, type ParamValues } from './params';
 
 /** Large finite negative used for masked attention logits (finite so fully masked rows stay NaN-free). */
 export const MASK_NEG = -1e9;
@@ -133,6 +134,18 @@ export interface BlockWeights extends AttentionWeights {
   mlpNorm: Value;
   Wi: Value;
   WoMlp: Value;
+}
+
+/** The weights of one pre-norm block stored under `prefix` with FlexBERT's names (attn_norm, attn.Wqkv, ...). */
+export function blockWeightsAt(p: ParamValues, prefix: string): BlockWeights {
+  return {
+    attnNorm: param(p, `${prefix}.attn_norm.weight`),
+    Wqkv: param(p, `${prefix}.attn.Wqkv.weight`),
+    Wo: param(p, `${prefix}.attn.Wo.weight`),
+    mlpNorm: param(p, `${prefix}.mlp_norm.weight`),
+    Wi: param(p, `${prefix}.mlp.Wi.weight`),
+    WoMlp: param(p, `${prefix}.mlp.Wo.weight`),
+  };
 }
 
 export function preNormBlock(x: Value, w: BlockWeights, heads: number, bias: Value | undefined, eps: number): Value {

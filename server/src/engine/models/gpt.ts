@@ -4,7 +4,7 @@
 
 import type { Graph, Value } from '../onnx/ir';
 import { add, gather, rmsNorm } from '../onnx/ops';
-import { causalBias, keyPaddingBias, linear, maskedCrossEntropy, positionsOf, preNormBlock, sinusoidalPositions, type CrossEntropy } from './blocks';
+import { causalBias, keyPaddingBias, linear, maskedCrossEntropy, positionsOf, preNormBlock, blockWeightsAt, sinusoidalPositions, type CrossEntropy } from './blocks';
 import { normWeight, param, weight, type ParamSpec, type ParamValues } from './params';
 
 export interface GptConfig {
@@ -65,20 +65,7 @@ export function gptForward(c: GptConfig, p: ParamValues, inputs: GptInputs): Val
   if (inputs.attentionMask) bias = add(bias, keyPaddingBias(inputs.attentionMask));
   for (let i = 0; i < c.nLayers; i++) {
     const l = `layers.${i}`;
-    h = preNormBlock(
-      h,
-      {
-        attnNorm: param(p, `${l}.attn_norm.weight`),
-        Wqkv: param(p, `${l}.attn.Wqkv.weight`),
-        Wo: param(p, `${l}.attn.Wo.weight`),
-        mlpNorm: param(p, `${l}.mlp_norm.weight`),
-        Wi: param(p, `${l}.mlp.Wi.weight`),
-        WoMlp: param(p, `${l}.mlp.Wo.weight`),
-      },
-      c.nHeads,
-      bias,
-      c.normEps,
-    );
+    h = preNormBlock(h, blockWeightsAt(p, l), c.nHeads, bias, c.normEps);
   }
   return linear(rmsNorm(h, param(p, 'final_norm.weight'), c.normEps), param(p, 'lm_head.weight'));
 }
