@@ -27,6 +27,7 @@ const DEFAULT_MODEL = 'server/src/engine/ume/models/ume-tiny/model.safetensors';
 
 interface TorchAnswer {
   ms: number;
+  cpu_ms: number;
   means: Array<number | null>;
   logprobs?: Array<Array<number | null>>;
 }
@@ -39,9 +40,12 @@ function configFor(size: string): UmeConfig {
   return umeConfig({ name: `ume-${size}`, numLayers: +m[1]!, hiddenSize: +m[2]!, numHeads: +m[3]!, intermediateSize: +m[4]! });
 }
 
-function chunks<T>(xs: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+/** Chunks of about `size` with the same mix: sorted by modality and length, dealt round-robin. */
+function balancedChunks(xs: readonly BenchSequence[], size: number): BenchSequence[][] {
+  const n = Math.max(1, Math.ceil(xs.length / size));
+  const sorted = [...xs].sort((a, b) => a.modality.localeCompare(b.modality) || a.text.length - b.text.length);
+  const out: BenchSequence[][] = Array.from({ length: n }, () => []);
+  sorted.forEach((s, i) => out[i % n]!.push(s));
   return out;
 }
 
@@ -120,7 +124,7 @@ export const bench: Bench = {
     };
 
     if (!o['no-throughput']) {
-      const parts = chunks(seqs, o.chunk);
+      const parts = balancedChunks(seqs, o.chunk);
       // Warmup (sessions, allocators, BLAS threads) on a few sequences, then the same-model check.
       const probe = [...hoverSequences(seqs), ...parts[0]!.slice(0, 4)];
       const oursProbe = await scorer.pll(probe, { mode: 'masked' });
@@ -143,23 +147,27 @@ export const bench: Bench = {
       }
 
       const times = { ours: [] as number[], dynamic: [] as number[], padded: [] as number[] };
+      const cpu = { ours: [] as number[], dynamic: [] as number[], padded: [] as number[] };
       const counts = { ours: [] as number[], dynamic: [] as number[], padded: [] as number[] };
       const t0 = performance.now();
       for (const [i, part] of parts.entries()) {
         const row: string[] = [];
-        const time = async (k: keyof typeof times, fn: () => Promise<number>) => {
-          const ms = await fn();
+        const time = async (k: keyof typeof times, fn: () => Promise<{ ms: number; cpu_ms: number }>) => {
+          const { ms, cpu_ms } = await fn();
           times[k].push(ms);
+          cpu[k].push(cpu_ms);
           counts[k].push(part.length);
           row.push(`${k} ${fmt((part.length / ms) * 1000, 2)}`);
         };
         await time('ours', async () => {
           const t1 = performance.now();
+          const c1 = process.cpuUsage();
           await scorer.pll(part, { mode: 'masked' });
-          return performance.now() - t1;
+          const c2 = process.cpuUsage(c1);
+          return { ms: performance.now() - t1, cpu_ms: (c2.user + c2.system) / 1000 };
         });
-        if (peer) await time('dynamic', async () => (await torchPll(part, 0)).ms);
-        if (peer && i % o['padded-every'] === 0) await time('padded', async () => (await torchPll(part, o.pad)).ms);
+        if (peer) await time('dynamic', () => torchPll(part, 0));
+        if (peer && i % o['padded-every'] === 0) await time('padded', () => torchPll(part, o.pad));
         console.log(`  chunk ${i + 1}/${parts.length}: ${part.length} seqs, seq/s ${row.join(' | ')}  (${fmt((performance.now() - t0) / 1000, 0)} s, load ${load()})`);
       }
       const rate = (k: keyof typeof times) => {
@@ -180,6 +188,14 @@ export const bench: Bench = {
       result['padded_n'] = r.padded?.seqs ?? 0;
       result['ratio_vs_padded'] = r.padded ? +(r.ours.median / r.padded.median).toFixed(3) : null;
       result['ratio_vs_dynamic'] = r.dynamic ? +(r.ours.median / r.dynamic.median).toFixed(3) : null;
+      // CPU time per sequence, summed over the measured chunks (the fairer figure under heavy load).
+      const cpuPerSeq = (k: keyof typeof times) => cpu[k].reduce((a, b) => a + b, 0) / Math.max(1, counts[k].reduce((a, b) => a + b, 0));
+      if (r.dynamic) {
+        const cr = { dynamic: cpuPerSeq('dynamic') / cpuPerSeq('ours'), padded: r.padded ? cpuPerSeq('padded') / cpuPerSeq('ours') : null };
+        console.log(`CPU ms per sequence: ours ${fmt(cpuPerSeq('ours'))}, pytorch dynamic ${fmt(cpuPerSeq('dynamic'))}${r.padded ? `, padded ${fmt(cpuPerSeq('padded'))}` : ''}; CPU-time ratio (theirs/ours) vs dynamic ${fmt(cr.dynamic, 2)}${cr.padded === null ? '' : `, vs padded ${fmt(cr.padded, 2)}`}`);
+        result['cpu_ratio_vs_dynamic'] = +cr.dynamic.toFixed(3);
+        result['cpu_ratio_vs_padded'] = cr.padded === null ? null : +cr.padded.toFixed(3);
+      }
       if (r.padded && r.dynamic) console.log(`ratio ours/pytorch: vs padded ${fmt(r.ours.median / r.padded.median, 2)} (target >= 2), vs dynamic ${fmt(r.ours.median / r.dynamic.median, 2)} (target >= 1)`);
       peer?.close();
     }
