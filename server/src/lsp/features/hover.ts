@@ -64,7 +64,9 @@ export const hoverFeature: Feature = {
   capabilities: () => ({ hoverProvider: true }),
   register(ctx) {
     ctx.connection.onHover((params, token) => hoverAt(ctx, params, token));
-    // Load the model and create its session while the user is still reading the file.
+    // Load the model and create its sessions as soon as the server is up (workspace settings), so the
+    // first hover rarely waits for them; a first document with its own settings scope retries if that failed.
+    scoringService(ctx).warmUp();
     ctx.documents.onDidOpen(({ document }) => scoringService(ctx).warmUp(document.uri));
   },
 };

@@ -72,7 +72,7 @@ export class ScoringService {
    * asked for a score; a background warm-up (`quiet`) only logs them, so opening a file never pops up
    * an error about a model nobody asked for yet.
    */
-  async model(uri: string, settings: UmeSettings, quiet = false): Promise<LoadedModel> {
+  async model(uri: string | undefined, settings: UmeSettings, quiet = false): Promise<LoadedModel> {
     try {
       const spec = resolveModelSpec(settings.scoring.modelPath, settings.scoring.device, uri, await this.folders());
       return await this.holder.get(spec);
@@ -143,7 +143,7 @@ export class ScoringService {
    * Loads the model and runs one tiny PLL in the background after the first document opens, so the
    * first hover finds weights loaded, sessions created and kernels warm.
    */
-  warmUp(uri: string): void {
+  warmUp(uri?: string): void {
     if (this.warmed) return;
     this.warmed = true;
     void (async () => {
