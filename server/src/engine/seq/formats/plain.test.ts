@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { find, found } from './testing';
 import { looksLikeSequenceToken } from './looks-like-sequence';
@@ -23,13 +23,11 @@ test('conservative token test', () => {
   for (const t of no) assert.ok(!looksLikeSequenceToken(t, 8), `${t} should not be a sequence`);
 });
 
-test('English words of 10+ letters, upper-cased, are rarely taken for sequences (hunspell list)', () => {
-  let dic: string;
-  try {
-    dic = readFileSync('/usr/share/hunspell/en_US.dic', 'latin1'); // Debian hunspell-en-us, when installed
-  } catch {
-    return;
-  }
+const HUNSPELL_EN = '/usr/share/hunspell/en_US.dic'; // Debian hunspell-en-us (.ci/run installs it)
+const SEEDS = join(import.meta.dirname, '../../../../../../shared/seeds'); // the user's documents, beside the repo
+
+test('English words of 10+ letters, upper-cased, are rarely taken for sequences (hunspell list)', { skip: !existsSync(HUNSPELL_EN) && `needs ${HUNSPELL_EN} (apt-get install hunspell-en-us)` }, () => {
+  const dic = readFileSync(HUNSPELL_EN, 'latin1');
   const words = dic.split('\n').slice(1).map((l) => (l.split('/')[0] ?? '').toUpperCase()).filter((w) => /^[A-Z]{10,}$/.test(w));
   const taken = words.filter((w) => looksLikeSequenceToken(w, 8));
   assert.ok(words.length > 10_000);
@@ -63,15 +61,10 @@ test('Markdown around sequences: bold, table cells, trailing ellipsis, code quot
   ]);
 });
 
-test("the user's own seed documents yield only real sequences", () => {
-  const dir = join(import.meta.dirname, '../../../../../../shared/seeds');
-  let files: string[];
-  try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.txt'));
-  } catch {
-    return; // the seeds live outside the repository; absent on CI clones
-  }
-  const all = files.flatMap((f) => find(readFileSync(join(dir, f), 'utf8'), { extension: '.md' }).occurrences.map((o) => o.text));
+test("the user's own seed documents yield only real sequences", { skip: !existsSync(SEEDS) && `needs ${SEEDS} (shared/ beside the checkout)` }, () => {
+  const files = readdirSync(SEEDS).filter((f) => f.endsWith('.txt'));
+  assert.ok(files.length > 0, `no seed documents in ${SEEDS}`);
+  const all = files.flatMap((f) => find(readFileSync(join(SEEDS, f), 'utf8'), { extension: '.md' }).occurrences.map((o) => o.text));
   const unique = [...new Set(all)].sort();
   assert.deepEqual(unique, ['ATGCGATCGATCGATCGATCGATCGATCG', 'CC(C)CC1=CC=C(C=C1)C(C)C(=O)O', 'MKTVRQERLKSIVRILERSKEPVSGAQLAE']);
 });
