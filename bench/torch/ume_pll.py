@@ -25,34 +25,19 @@ import argparse
 import json
 import math
 import os
-import struct
 import sys
 import time
 
 import torch
 import torch.nn.functional as F
 
-DTYPES = {"F32": torch.float32, "F64": torch.float64, "F16": torch.float16, "BF16": torch.bfloat16}
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from safetensors_io import load_safetensors  # noqa: E402
+
 MASK_ID = 8
 PAD_ID = 6
 ENC = "model.model."
 
-
-def load_safetensors(path):
-    """The safetensors format: u64 header length, JSON header, raw little-endian tensor bytes."""
-    with open(path, "rb") as f:
-        buf = f.read()
-    (n,) = struct.unpack("<Q", buf[:8])
-    header = json.loads(buf[8: 8 + n])
-    base = 8 + n
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        lo, hi = info["data_offsets"]
-        t = torch.frombuffer(bytearray(buf[base + lo: base + hi]), dtype=DTYPES[info["dtype"]])
-        out[name] = t.reshape(info["shape"]).float().clone()
-    return out, header.get("__metadata__", {})
 
 
 def rms_norm(x, w, eps):
@@ -171,6 +156,7 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     w, _ = load_safetensors(a.weights)
+    w = {k: v.float() for k, v in w.items()}
     model = Ume(w, json.loads(a.config))
     if not a.serve:
         raise SystemExit("ume_pll.py runs as the bench's peer: pass --serve and send commands on stdin")
