@@ -4,26 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { main } from '../../server/src/cli/main';
+import { cli, fx, jsonLines, ROOT } from './run-cli';
 
-const ROOT = join(__dirname, '..', '..');
-const fx = (name: string) => join('test', 'cli', 'fixtures', name);
 
-async function cli(...args: string[]) {
-  let out = '';
-  let err = '';
-  const cwd = process.cwd();
-  process.chdir(ROOT); // paths in output are as given, relative to the repository
-  try {
-    const code = await main(args, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) });
-    return { code, out, err };
-  } finally {
-    process.chdir(cwd);
-  }
-}
 
-const jsonLines = (out: string) => out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 
 test('--json prints one object per sequence with exactly the documented keys; exit 1 on errors', async () => {
   const r = await cli('detect', '--json', fx('error.smi'));

@@ -6,14 +6,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../server/src/cli/main';
+import { cli, fx, jsonLines } from './run-cli';
 import { umeConfig } from '../../server/src/engine/ume/config';
 import { UmeScorer } from '../../server/src/engine/ume/scorer';
 import { lobsterTensorSpecs, saveUmeWeights, umeWeightsFromTensors } from '../../server/src/engine/ume/weights';
 import { randomLobsterTensors } from '../ume/reference';
 
-const ROOT = join(__dirname, '..', '..');
-const fx = (name: string) => join('test', 'cli', 'fixtures', name);
 const dir = mkdtempSync(join(tmpdir(), 'ume-score-cli-'));
 const MODEL = join(dir, 'ume-rand.safetensors');
 let scorer: UmeScorer;
@@ -29,20 +27,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function cli(...args: string[]) {
-  let out = '';
-  let err = '';
-  const cwd = process.cwd();
-  process.chdir(ROOT);
-  try {
-    const code = await main(args, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) });
-    return { code, out, err };
-  } finally {
-    process.chdir(cwd);
-  }
-}
 
-const jsonLines = (out: string) => out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 const DETECT_KEYS = ['file', 'range', 'text', 'modality', 'confidence', 'alternatives', 'diagnostics'];
 const SCORE_KEYS = ['reward', 'pll', 'mode', 'model', 'n_tokens', 'truncated', 'unknown_tokens', 'least_likely', 'reason'];
 

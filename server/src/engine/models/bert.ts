@@ -5,7 +5,7 @@
 
 import type { Graph, Value } from '../onnx/ir';
 import { add, gather, rmsNorm, silu } from '../onnx/ops';
-import { keyPaddingBias, linear, maskedCrossEntropy, positionsOf, preNormBlock, blockWeightsAt, sinusoidalPositions, type CrossEntropy } from './blocks';
+import { keyPaddingBias, linear, maskedCrossEntropy, positionsOf, preNormBlock, blockWeightsAt, blockParamSpecs, sinusoidalPositions, type CrossEntropy } from './blocks';
 import { bias, normWeight, param, weight, type ParamSpec, type ParamValues } from './params';
 
 export interface BertConfig {
@@ -33,14 +33,7 @@ export function bertParamSpecs(c: BertConfig): ParamSpec[] {
   const specs: ParamSpec[] = [weight('embeddings.tok_embeddings.weight', [c.vocabSize, c.dModel], std), normWeight('embeddings.norm.weight', c.dModel)];
   for (let i = 0; i < c.nLayers; i++) {
     const p = `encoder.layers.${i}`;
-    specs.push(
-      normWeight(`${p}.attn_norm.weight`, c.dModel),
-      weight(`${p}.attn.Wqkv.weight`, [c.dModel, 3 * c.dModel], std),
-      weight(`${p}.attn.Wo.weight`, [c.dModel, c.dModel], residStd),
-      normWeight(`${p}.mlp_norm.weight`, c.dModel),
-      weight(`${p}.mlp.Wi.weight`, [c.dModel, c.dFF], std),
-      weight(`${p}.mlp.Wo.weight`, [c.dFF, c.dModel], residStd),
-    );
+    specs.push(...blockParamSpecs(p, c.dModel, c.dFF, std, residStd));
   }
   specs.push(
     weight('head.dense.weight', [c.dModel, c.dModel], std),

@@ -34,7 +34,7 @@ import {
   unsqueeze,
   where,
 } from '../onnx/ops';
-import { param, type ParamValues } from './params';
+import { normWeight, param, weight, type ParamSpec, type ParamValues } from './params';
 
 /** Large finite negative used for masked attention logits (finite so fully masked rows stay NaN-free). */
 export const MASK_NEG = -1e9;
@@ -134,6 +134,21 @@ export interface BlockWeights extends AttentionWeights {
   mlpNorm: Value;
   Wi: Value;
   WoMlp: Value;
+}
+
+/**
+ * Parameter specs of one pre-norm block under `prefix` (the names blockWeightsAt reads). `residStd`
+ * is GPT-2's scaled init for the two projections that write into the residual stream.
+ */
+export function blockParamSpecs(prefix: string, dModel: number, dFF: number, std: number, residStd: number): ParamSpec[] {
+  return [
+    normWeight(`${prefix}.attn_norm.weight`, dModel),
+    weight(`${prefix}.attn.Wqkv.weight`, [dModel, 3 * dModel], std),
+    weight(`${prefix}.attn.Wo.weight`, [dModel, dModel], residStd),
+    normWeight(`${prefix}.mlp_norm.weight`, dModel),
+    weight(`${prefix}.mlp.Wi.weight`, [dModel, dFF], std),
+    weight(`${prefix}.mlp.Wo.weight`, [dFF, dModel], residStd),
+  ];
 }
 
 /** The weights of one pre-norm block stored under `prefix` with FlexBERT's names (attn_norm, attn.Wqkv, ...). */

@@ -4,7 +4,7 @@
 
 import type { Graph, Value } from '../onnx/ir';
 import { add, gather, rmsNorm } from '../onnx/ops';
-import { causalBias, keyPaddingBias, linear, maskedCrossEntropy, positionsOf, preNormBlock, blockWeightsAt, sinusoidalPositions, type CrossEntropy } from './blocks';
+import { causalBias, keyPaddingBias, linear, maskedCrossEntropy, positionsOf, preNormBlock, blockWeightsAt, blockParamSpecs, sinusoidalPositions, type CrossEntropy } from './blocks';
 import { normWeight, param, weight, type ParamSpec, type ParamValues } from './params';
 
 export interface GptConfig {
@@ -35,14 +35,7 @@ export function gptParamSpecs(c: GptConfig): ParamSpec[] {
   if (c.positions === 'learned') specs.push(weight('pos_embed.weight', [c.maxLen, c.dModel], std));
   for (let i = 0; i < c.nLayers; i++) {
     const p = `layers.${i}`;
-    specs.push(
-      normWeight(`${p}.attn_norm.weight`, c.dModel),
-      weight(`${p}.attn.Wqkv.weight`, [c.dModel, 3 * c.dModel], std),
-      weight(`${p}.attn.Wo.weight`, [c.dModel, c.dModel], residStd),
-      normWeight(`${p}.mlp_norm.weight`, c.dModel),
-      weight(`${p}.mlp.Wi.weight`, [c.dModel, c.dFF], std),
-      weight(`${p}.mlp.Wo.weight`, [c.dFF, c.dModel], residStd),
-    );
+    specs.push(...blockParamSpecs(p, c.dModel, c.dFF, std, residStd));
   }
   specs.push(normWeight('final_norm.weight', c.dModel), weight('lm_head.weight', [c.dModel, c.vocabSize], std));
   return specs;
