@@ -3,6 +3,7 @@
 // candidate gets its own InferenceSession.create attempt and its failure is recorded.
 
 import { ort, type OrtSession, type OrtSessionOptions } from './ort';
+import { machineFacts, preflight, type MachineFacts } from './preflight';
 
 export type Device = 'auto' | 'cpu' | 'cuda' | 'webgpu';
 export type Provider = 'cpu' | 'cuda' | 'webgpu';
@@ -80,9 +81,14 @@ export interface SessionAttempt {
  */
 export async function createSession(model: Uint8Array, device: Device, options: OrtSessionOptions): Promise<SessionAttempt> {
   const candidates = DEVICE_PROVIDERS[device];
+  let facts: MachineFacts | undefined;
   const skipped: ProviderChoice['skipped'] = [];
   for (const provider of candidates) {
     const backend = backendKnown(provider);
+    if (device === 'auto' && backend.known && !machineFailures.has(provider)) {
+      const reason = preflight(provider, (facts ??= machineFacts()));
+      if (reason) machineFailures.set(provider, reason);
+    }
     const remembered = machineFailures.get(provider);
     if (!backend.known || remembered) {
       const reason = remembered ?? `this onnxruntime-node build has no ${provider} backend`;
