@@ -85,13 +85,13 @@ function checkScored(h: Hover | null, what: string): void {
 export const bench: Bench = {
   description: 'hover latency p50/p95 (cold, uncached, cached) for a 100-residue protein and a 40-char SMILES',
   async run(args) {
-    const o = parseOptions(args, { cold: 5, iters: 20, mode: 'masked', model: '', device: 'cpu' });
+    const o = parseOptions(args, { cold: 5, iters: 20, mode: 'masked', model: '', device: 'auto' });
     const mode = o.mode as PllMode;
     const { path, what } = await modelFile(o.model);
     const settings = { scoring: { modelPath: path, mode, device: o.device } };
     const m = machine();
     console.log(`hover bench: ${m.cpu}, ${m.cores} cores, node ${m.node}; model ${what}; mode ${mode}, device ${o.device}`);
-    const engine = await UmeScorer.fromFile(path, { device: o.device as 'cpu' });
+    const engine = await UmeScorer.fromFile(path, { device: o.device as 'auto' });
     const figures: Record<string, unknown> = { bench: 'hover', mode, model: what, device: o.device };
     try {
       for (const c of CASES) {
