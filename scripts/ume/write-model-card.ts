@@ -133,7 +133,9 @@ p(`- **${summary.steps} steps** (planned ${summary.plannedSteps}${summary.stoppe
 p('- How the committed weights got there (one run, resumed twice with `--resume`, same data order): steps 1-2000 as a');
 p('  2000-step cosine schedule on a machine loaded by other jobs (~1 s/step, the first release); resumed at 2000 with');
 p('  `--steps 26000` (a warm restart: lr back to ~2e-3) on an idle machine (~130 ms/step); resumed at 5500 with');
-p('  `--steps 16000` so the schedule could finish within the session (lr 1.83e-3 -> 1.52e-3 at the change).');
+p('  `--steps 16000` so the schedule could finish within the session (lr 1.83e-3 -> 1.52e-3 at the change);');
+p('  resumed at 16000 with `--steps 32000 --lr 1e-3` (a second, gentler warm restart: lr 2e-4 -> 5.4e-4). The');
+p('  optimizer line above is that last phase\'s schedule.');
 p();
 p('### Held-out MLM (same masking, fixed masks)');
 p();
@@ -177,7 +179,7 @@ if (!quality.gate.passed) {
   p('Every modality separates real from lobster-style random sequences. SMILES, whose syntax (ring digits, brackets,');
   p('valence) is local and regular, learned its order quickly; DNA separation rose steadily with training (0.52 after');
   p('0.8 epoch in the first release); proteins lag: the held-out protein MLM loss stays close to what composition alone');
-  p('gives (~2.66 nats vs a ~2.9 unigram entropy), i.e. a 2-layer, 128-wide model predicts a masked residue mostly from');
+  p('gives (~2.65 nats vs a ~2.9 unigram entropy), i.e. a 2-layer, 128-wide model predicts a masked residue mostly from');
   p('the sequence\'s own composition, which a shuffle keeps. Real proteins beat their own shuffle in most pairs, but');
   p('the spread of PLL between proteins is larger than that gap, so the unpaired AUROC stays low.');
   p();

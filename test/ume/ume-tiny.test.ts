@@ -54,11 +54,18 @@ const shuffledOf = (real: Encoding[]): Encoding[] => {
 };
 
 // Thresholds are what a model that learned each modality's grammar must clear; the numbers of the
-// full gate (n = 100 per modality, AUROC) are in the model card.
+// full gate (n = 200 per modality, AUROC) are in the model card.
 const SHUFFLE_BARS: Record<Modality, { wins: number; gap: number; todo?: string }> = {
-  SMILES: { wins: 7, gap: 0.1 },
+  SMILES: { wins: 7, gap: 1.0 },
   amino_acid: { wins: 6, gap: 0.02 },
-  nucleotide: { wins: 6, gap: 0.01 },
+  nucleotide: { wins: 6, gap: 0.1 },
+};
+// Against lobster-style random sequences each pair is two different sequences; real DNA includes genome
+// windows that are close to random, so its bar counts on the mean gap more than on pair wins.
+const RANDOM_BARS: Record<Modality, { wins: number; gap: number }> = {
+  SMILES: { wins: 7, gap: 1.0 },
+  amino_acid: { wins: 7, gap: 0.1 },
+  nucleotide: { wins: 6, gap: 0.1 },
 };
 
 for (const modality of ['SMILES', 'amino_acid', 'nucleotide'] as Modality[]) {
@@ -70,8 +77,9 @@ for (const modality of ['SMILES', 'amino_acid', 'nucleotide'] as Modality[]) {
   });
 
   test(`held-out ${modality} scores higher than lobster-style random sequences (masked PLL)`, async () => {
+    const bar = RANDOM_BARS[modality];
     const r = await compare(modality, (real) => lobsterSynthetic(modality, real.length, 5).map((t) => encode(t, modality, { maxLength: scorer.maxLength })));
-    assert.ok(r.wins >= 7, `real beat the random sequence in only ${r.wins}/8 pairs (real ${r.real.toFixed(3)}, random ${r.other.toFixed(3)})`);
-    assert.ok(r.real > r.other, `mean PLL real ${r.real.toFixed(3)} vs random ${r.other.toFixed(3)}`);
+    assert.ok(r.wins >= bar.wins, `real beat the random sequence in only ${r.wins}/8 pairs (real ${r.real.toFixed(3)}, random ${r.other.toFixed(3)})`);
+    assert.ok(r.real > r.other + bar.gap, `mean PLL real ${r.real.toFixed(3)} vs random ${r.other.toFixed(3)}`);
   });
 }
