@@ -38,7 +38,6 @@ export function signalOf(token: CancellationToken | undefined, also?: AbortSigna
   return c;
 }
 
-
 /** Human ubiquitin (76 residues, UniProt P0CG48 1-76): the warm-up sequence. */
 const WARM_UP_PROTEIN = 'MQIFVKTLTGKTITLEVEPSDTIENVKAKIQDKEGIPPDQQRLIFAGKQLEDGRTLSDYNIQKESTLHLVLRLRGG';
 

@@ -2,8 +2,9 @@
 // work is not free: a missing CUDA library costs a failed dlopen plus ORT's stderr noise, and the
 // WebGPU provider initialises Dawn, which walks every Vulkan driver (software ones included) before
 // it finds no adapter, ~0.5 s on this machine. The language server pays that before the first hover
-// can be scored, so `auto` asks the file system first. An explicit device skips these checks and
-// lets ORT try: a user who asked for "webgpu" gets ORT's own answer.
+// can be scored, so `auto` asks the file system first and remembers the answer for the process (as
+// it remembers ORT's own machine failures). An explicit device never runs these checks: a user who
+// asked for "webgpu" in a fresh process gets ORT's own answer.
 
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
