@@ -49,12 +49,12 @@ class ContextCounts {
     }
   }
 
-  /** Mean over inner tokens of log p(token | context), interpolated from h = 0 up to maxH. */
-  meanLogProb(ids: readonly number[], vocab: number): number {
+  /** Mean over inner tokens of log p(token | context), interpolated from h = 0 up to upTo (<= maxH). */
+  meanLogProb(ids: readonly number[], vocab: number, upTo: number): number {
     let sum = 0;
     for (let i = 1; i < ids.length - 1; i++) {
       let p = 1 / vocab;
-      for (let h = 0; h <= this.maxH; h++) {
+      for (let h = 0; h <= upTo; h++) {
         const k = `${h}:${key(ids, i, h)}`;
         const n = this.total.get(k);
         if (!n) break;
@@ -79,11 +79,12 @@ function main(): void {
     const seqs = train.filter((r) => r.modality === modality).map((r) => encode(r.text, modality, { maxLength }).ids);
     const vocab = new Set(seqs.flat()).size;
     const sets = qualitySets(heldout, modality, Number(args.n), Number(args.seed), maxLength);
+    // Counted once up to the largest h; each smaller h reads the same lower-order counts.
+    const counts = new ContextCounts(Math.max(...orders));
+    for (const ids of seqs) counts.add(ids);
     for (const h of orders) {
-      const counts = new ContextCounts(h);
-      for (const ids of seqs) counts.add(ids);
-      const real = sets.real.map((e) => counts.meanLogProb(e.ids, vocab));
-      const shuffled = sets.shuffled.map((e) => counts.meanLogProb(e.ids, vocab));
+      const real = sets.real.map((e) => counts.meanLogProb(e.ids, vocab, h));
+      const shuffled = sets.shuffled.map((e) => counts.meanLogProb(e.ids, vocab, h));
       const mean = (xs: number[]): string => (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(3);
       console.log(`| ${modality} | ${h} | ${auroc(real, shuffled).toFixed(3)} | ${mean(real)} | ${mean(shuffled)} |`);
     }
