@@ -114,6 +114,25 @@ test('chunked forward passes (tight memory bounds) give the same PLL as one big 
   }
 });
 
+test('masked PLL through the shared-context graph equals explicit copies, however the passes are split', async () => {
+  const explicit = new UmeScorer(scorer.weights, { device: 'cpu', threads: 1, maxShared: 0 });
+  // One base per pass (the bound admits a single 22-token base) and copies split across passes.
+  const oneBase = new UmeScorer(scorer.weights, { device: 'cpu', threads: 1, maxShared: 23 * 23 * C.hiddenSize, maxTokens: 60 });
+  try {
+    const ref = await explicit.pll(INPUTS, { mode: 'masked' });
+    for (const [name, s] of [['default bounds', scorer], ['one base per pass', oneBase]] as const) {
+      const got = await s.pll(INPUTS, { mode: 'masked' });
+      got.forEach((r, i) => {
+        assert.deepEqual(scoredMask(r), scoredMask(ref[i]!));
+        assertClose(values(r), values(ref[i]!), 1e-5, `${name}: shared vs explicit, sequence ${i}`);
+      });
+    }
+  } finally {
+    await explicit.release();
+    await oneBase.release();
+  }
+});
+
 test('truncation is reported; an empty sequence has no masked PLL and says why', async () => {
   const short = new UmeScorer(scorer.weights, { device: 'cpu', threads: 1, maxLength: 6 });
   try {

@@ -37,10 +37,21 @@ export interface PackLimits {
   /** Max B*heads*T*T attention scores per forward pass (the memory that grows fastest). */
   maxAttention: number;
   heads: number;
+  /**
+   * Shared-context masked PLL (masked-pll-graph.ts): max S*T*T*hidden elements of its per-base
+   * tensors in one pass, S = distinct sequences in the pass. Only checked when `hidden` is set.
+   */
+  maxShared?: number;
+  hidden?: number;
+}
+
+/** Elements of the shared-context graph's per-base tensors for S sequences of length T (what `maxShared` bounds). */
+export function sharedElements(S: number, T: number, hidden: number): number {
+  return S * T * T * hidden;
 }
 
 export const DEFAULT_K = 16;
-export const DEFAULT_LIMITS = { maxTokens: 8192, maxAttention: 32 * 1024 * 1024 };
+export const DEFAULT_LIMITS = { maxTokens: 8192, maxAttention: 32 * 1024 * 1024, maxShared: 32 * 1024 * 1024 };
 
 export interface PllResult {
   mode: PllMode;
@@ -81,6 +92,26 @@ export interface SelectedBatch {
 
 /** Runs the `selected_logprob` graph on one batch; returns one log-prob per scored position. */
 export type SelectedRunner = (batch: SelectedBatch) => Promise<Float32Array>;
+
+/**
+ * Masked/sampled rows as the shared-context graph takes them: the original sequences once
+ * ([bases, length], right-padded) and one copy per masked position.
+ */
+export interface CopyBatch {
+  bases: number;
+  length: number;
+  inputIds: BigInt64Array;
+  attentionMask: BigInt64Array;
+  /** Base row of each copy. */
+  copySeq: BigInt64Array;
+  /** The masked (and scored) position of each copy. */
+  copyPos: BigInt64Array;
+  /** The original token there. */
+  targets: BigInt64Array;
+}
+
+/** Runs the shared-context masked PLL graph; returns one log-prob per copy. */
+export type CopyRunner = (batch: CopyBatch) => Promise<Float32Array>;
 
 /** Positions masked/averaged by `masked` and `sampled`: everything but cls, eos and literal specials. */
 export function residuePositions(enc: Encoding): number[] {
@@ -140,21 +171,26 @@ export function planRows(encodings: readonly Encoding[], options: PllOptions): R
  * Groups rows into forward passes: longest first, each pass as long as its longest row, adding
  * rows while B*T and B*heads*T^2 stay within the limits (a row too big for them runs alone).
  */
-export function packRows<R extends { ids: readonly number[] }>(rows: readonly R[], limits: PackLimits): R[][] {
+export function packRows<R extends { ids: readonly number[]; seq?: number }>(rows: readonly R[], limits: PackLimits): R[][] {
   const order = rows.map((_, i) => i).sort((a, b) => rows[b]!.ids.length - rows[a]!.ids.length || a - b);
   const batches: R[][] = [];
   let cur: R[] = [];
+  let seqs = new Set<number | undefined>();
   let T = 0;
   for (const i of order) {
     const r = rows[i]!;
     const len = Math.max(T, r.ids.length);
     const n = cur.length + 1;
-    if (cur.length > 0 && (n * len > limits.maxTokens || n * limits.heads * len * len > limits.maxAttention)) {
+    const S = seqs.size + (seqs.has(r.seq) ? 0 : 1);
+    const sharedOver = limits.hidden !== undefined && sharedElements(S, len, limits.hidden) > (limits.maxShared ?? Infinity);
+    if (cur.length > 0 && (n * len > limits.maxTokens || n * limits.heads * len * len > limits.maxAttention || sharedOver)) {
       batches.push(cur);
       cur = [];
+      seqs = new Set();
     }
     if (cur.length === 0) T = r.ids.length;
     cur.push(r);
+    seqs.add(r.seq);
   }
   if (cur.length) batches.push(cur);
   return batches;
@@ -174,6 +210,22 @@ export function collateRows(rows: ReadonlyArray<{ ids: readonly number[] }>): { 
   return { batch: rows.length, length, inputIds, attentionMask };
 }
 
+/** The bases and copies of a group of masked/sampled rows (one position each). */
+export function collateCopies(group: readonly Row[], encodings: readonly Encoding[]): CopyBatch {
+  const baseOf = new Map<number, number>();
+  for (const r of group) if (!baseOf.has(r.seq)) baseOf.set(r.seq, baseOf.size);
+  const bases = collateRows([...baseOf.keys()].map((seq) => ({ ids: encodings[seq]!.ids })));
+  return {
+    bases: bases.batch,
+    length: bases.length,
+    inputIds: bases.inputIds,
+    attentionMask: bases.attentionMask,
+    copySeq: BigInt64Array.from(group, (r) => BigInt(baseOf.get(r.seq)!)),
+    copyPos: BigInt64Array.from(group, (r) => BigInt(r.positions[0]!)),
+    targets: BigInt64Array.from(group, (r) => BigInt(r.targets[0]!)),
+  };
+}
+
 function abortIfNeeded(signal: AbortSignal | undefined): void {
   if (signal?.aborted) {
     const err = new Error('PLL scoring was cancelled');
@@ -182,8 +234,12 @@ function abortIfNeeded(signal: AbortSignal | undefined): void {
   }
 }
 
-/** Scores tokenized sequences; `run` executes one packed batch through the encoder. */
-export async function computePll(encodings: readonly Encoding[], options: PllOptions, limits: PackLimits, run: SelectedRunner): Promise<PllResult[]> {
+/**
+ * Scores tokenized sequences; `run` executes one packed batch through the encoder. With
+ * `runCopies`, masked/sampled rows go through the shared-context graph instead, except sequences
+ * whose per-base tensors alone exceed `limits.maxShared` (they take `run`, one explicit copy per row).
+ */
+export async function computePll(encodings: readonly Encoding[], options: PllOptions, limits: PackLimits, run: SelectedRunner, runCopies?: CopyRunner): Promise<PllResult[]> {
   if (!PLL_MODES.includes(options.mode)) throw new Error(`unknown PLL mode "${String(options.mode)}"; use one of ${PLL_MODES.join(', ')}`);
   const results: PllResult[] = encodings.map((e) => ({
     mode: options.mode,
@@ -194,7 +250,16 @@ export async function computePll(encodings: readonly Encoding[], options: PllOpt
     count: 0,
     truncated: e.truncated,
   }));
-  for (const group of packRows(planRows(encodings, options), limits)) {
+  const rows = planRows(encodings, options);
+  const fitsShared = (r: Row) => runCopies !== undefined && options.mode !== 'unmasked' && limits.hidden !== undefined && sharedElements(1, r.ids.length, limits.hidden) <= (limits.maxShared ?? Infinity);
+  for (const group of packRows(rows.filter(fitsShared), limits)) {
+    abortIfNeeded(options.signal);
+    const out = await runCopies!(collateCopies(group, encodings));
+    if (out.length !== group.length) throw new Error(`the encoder returned ${out.length} log-probs for ${group.length} masked copies`);
+    group.forEach((r, j) => (results[r.seq]!.logprobs[r.positions[0]!] = out[j]!));
+  }
+  const explicitLimits = { maxTokens: limits.maxTokens, maxAttention: limits.maxAttention, heads: limits.heads };
+  for (const group of packRows(rows.filter((r) => !fitsShared(r)), explicitLimits)) {
     abortIfNeeded(options.signal);
     const { batch, length, inputIds, attentionMask } = collateRows(group);
     const n = group.reduce((s, r) => s + r.positions.length, 0);

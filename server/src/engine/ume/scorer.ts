@@ -10,7 +10,8 @@ import type { TensorData } from '../onnx/ir';
 import type { ParameterSet } from '../train/params';
 import type { UmeConfig } from './config';
 import { buildUmeGraph, type UmeOutput } from './encoder';
-import { collateRows, computePll, DEFAULT_LIMITS, packRows, type PackLimits, type PllOptions, type PllResult, type SelectedBatch } from './pll';
+import { buildMaskedPllGraph } from './masked-pll-graph';
+import { collateRows, computePll, DEFAULT_LIMITS, packRows, sharedElements, type PackLimits, type PllOptions, type PllResult, type SelectedBatch } from './pll';
 import { encode, type Encoding } from './tokenizer';
 import { loadUmeWeights, paramBytes, type LoadedUmeWeights, type LoadOptions } from './weights';
 
@@ -31,6 +32,11 @@ export interface UmeScorerOptions {
   /** Forward-pass bounds (tokens, attention scores); defaults suit a few hundred MB of activations. */
   maxTokens?: number;
   maxAttention?: number;
+  /**
+   * Max elements of the shared-context masked-PLL graph's per-base tensors per pass (S*T*T*hidden);
+   * sequences too long for it are scored with explicit copies. 0 turns the shared graph off.
+   */
+  maxShared?: number;
   /** A name for reports and cache keys (default: the config's name). */
   name?: string;
 }
@@ -64,7 +70,13 @@ export class UmeScorer {
     this.name = options.name ?? weights.config.name;
     this.maxLength = options.maxLength ?? weights.config.maxLength ?? DEFAULT_MAX_LENGTH;
     if (!Number.isInteger(this.maxLength) || this.maxLength < 3) throw new Error(`maxLength must be an integer >= 3 (cls + one token + eos), got ${this.maxLength}`);
-    this.limits = { maxTokens: options.maxTokens ?? DEFAULT_LIMITS.maxTokens, maxAttention: options.maxAttention ?? DEFAULT_LIMITS.maxAttention, heads: weights.config.numHeads };
+    this.limits = {
+      maxTokens: options.maxTokens ?? DEFAULT_LIMITS.maxTokens,
+      maxAttention: options.maxAttention ?? DEFAULT_LIMITS.maxAttention,
+      heads: weights.config.numHeads,
+      maxShared: options.maxShared ?? DEFAULT_LIMITS.maxShared,
+      hidden: weights.config.hiddenSize,
+    };
     this.weightFeeds = paramBytes(weights.params) > INLINE_WEIGHT_LIMIT ? Object.fromEntries(weights.params.entries()) : undefined;
   }
 
@@ -82,18 +94,29 @@ export class UmeScorer {
     return this.weights.config;
   }
 
-  /** The provider the scoring sessions run on (compiles both PLL graphs if needed, so no hover pays for it). */
+  /**
+   * The provider the scoring sessions run on (compiles the PLL graphs a short sequence uses, so no
+   * hover pays for it; the explicit masked graph, for sequences too long for the shared one, is
+   * compiled when first needed).
+   */
   async provider(): Promise<ProviderChoice> {
-    const [full] = await Promise.all([this.session(['selected_logprob']), this.session(['masked_logprob'])]);
+    const [full] = await Promise.all([this.session(['selected_logprob']), this.sharedFits(3) ? this.session('shared') : this.session(['masked_logprob'])]);
     return full.provider;
   }
 
-  private session(outputs: UmeOutput[]): Promise<CompiledModel> {
+  /** True when one sequence of `length` tokens fits the shared-context masked PLL graph's bound. */
+  private sharedFits(length: number): boolean {
+    return sharedElements(1, length, this.config.hiddenSize) <= (this.limits.maxShared ?? 0);
+  }
+
+  /** A compiled graph: encoder outputs, or 'shared' for the shared-context masked PLL graph. */
+  private session(outputs: UmeOutput[] | 'shared'): Promise<CompiledModel> {
     if (this.released) throw new Error(`UME scorer "${this.name}" was released; create a new one`);
-    const key = outputs.join('+');
+    const key = outputs === 'shared' ? 'shared-masked-pll' : outputs.join('+');
     let s = this.sessions.get(key);
     if (!s) {
-      const graph = buildUmeGraph(this.config, this.weights.params, { outputs, weights: this.weightFeeds ? 'inputs' : 'initializers' });
+      const weights = this.weightFeeds ? 'inputs' : 'initializers';
+      const graph = outputs === 'shared' ? buildMaskedPllGraph(this.config, this.weights.params, { weights }) : buildUmeGraph(this.config, this.weights.params, { outputs, weights });
       s = compile(graph, { device: this.options.device ?? 'auto', threads: this.options.threads });
       // A failed compile must not poison the cache: the next call retries.
       s.catch(() => this.sessions.delete(key));
@@ -103,7 +126,7 @@ export class UmeScorer {
   }
 
   /** Runs one batch; runs are serialized so concurrent requests do not oversubscribe the cores. */
-  private run(outputs: UmeOutput[], feeds: Record<string, TensorData>): Promise<Record<string, TensorData>> {
+  private run(outputs: UmeOutput[] | 'shared', feeds: Record<string, TensorData>): Promise<Record<string, TensorData>> {
     const job = this.queue.then(async () => {
       const model = await this.session(outputs);
       return model.run(this.weightFeeds ? { ...feeds, ...this.weightFeeds } : feeds);
@@ -133,6 +156,15 @@ export class UmeScorer {
         targets: { dtype: 'int64', shape: [b.targets.length], data: b.targets },
       });
       return out[output]!.data as Float32Array;
+    }, async (c) => {
+      const out = await this.run('shared', {
+        input_ids: { dtype: 'int64', shape: [c.bases, c.length], data: c.inputIds },
+        attention_mask: { dtype: 'int64', shape: [c.bases, c.length], data: c.attentionMask },
+        copy_seq: { dtype: 'int64', shape: [c.copySeq.length], data: c.copySeq },
+        copy_pos: { dtype: 'int64', shape: [c.copyPos.length], data: c.copyPos },
+        targets: { dtype: 'int64', shape: [c.targets.length], data: c.targets },
+      });
+      return out['masked_logprob']!.data as Float32Array;
     });
   }
 
@@ -142,7 +174,7 @@ export class UmeScorer {
     const H = this.config.hiddenSize;
     const results: EmbedResult[] = encs.map((e) => ({ embedding: new Float32Array(H), truncated: e.truncated }));
     const rows = encs.map((e, i) => ({ ids: e.ids, i }));
-    for (const group of packRows(rows, this.limits)) {
+    for (const group of packRows(rows, { ...this.limits, hidden: undefined })) {
       if (options.signal?.aborted) throw Object.assign(new Error('embedding was cancelled'), { name: 'AbortError' });
       const b = collateRows(group);
       const out = await this.run(['pooled'], {
