@@ -95,13 +95,13 @@ export class UmeScorer {
   }
 
   /**
-   * The provider the scoring sessions run on (compiles the PLL graphs a short sequence uses, so no
-   * hover pays for it; the explicit masked graph, for sequences too long for the shared one, is
-   * compiled when first needed).
+   * The provider the scoring sessions run on. Compiles the graph a masked hover of a short sequence
+   * runs (the default mode), so the first hover does not pay for it; the others (unmasked, explicit
+   * masked copies for sequences too long for the shared graph) compile on first use, ~10-20 ms each,
+   * rather than lengthening every start.
    */
   async provider(): Promise<ProviderChoice> {
-    const [full] = await Promise.all([this.session(['selected_logprob']), this.sharedFits(3) ? this.session('shared') : this.session(['masked_logprob'])]);
-    return full.provider;
+    return (await (this.sharedFits(3) ? this.session('shared') : this.session(['masked_logprob']))).provider;
   }
 
   /** True when one sequence of `length` tokens fits the shared-context masked PLL graph's bound. */
