@@ -26,7 +26,7 @@ import { umeParamCount } from '../../server/src/engine/ume/config';
 import { saveUmeWeights } from '../../server/src/engine/ume/weights';
 import { batchRng, BERT_MASKING, makeBatch, planEpoch, readCorpus, tokenizeCorpus, tokenPools, type Example, type MlmBatch } from './mlm-data';
 import { evalOutputs, MLM_BATCH, umeMlm } from './ume-mlm';
-import { MAX_LENGTH, MODEL_DIR, UME_TINY } from './ume-tiny-config';
+import { MAX_LENGTH, MODEL_DIR, umeTinySized } from './ume-tiny-config';
 
 
 const { values: args } = parseArgs({
@@ -48,8 +48,12 @@ const { values: args } = parseArgs({
     // Train on some modalities only (e.g. amino_acid), for experiments on one modality's learning;
     // the held-out evaluation still covers every modality.
     modalities: { type: 'string', default: MODALITIES.join(',') },
+    // Another shape than ume-tiny's (LAYERSxHIDDENxHEADSxFFN), for size experiments; a resumed run
+    // must use the shape it started with.
+    size: { type: 'string', default: '' },
   },
 });
+const UME_TINY = umeTinySized(args.size);
 
 const int = (name: string, v: string): number => {
   const n = Number(v);

@@ -47,10 +47,10 @@ function flattenBaseAndPosition(x: Value, rest: number[]): Value {
 }
 
 interface Layer0 {
-  /** Per-copy first-layer input [N, T, H] (the base's embeddings with <mask> at the copy's position). */
-  x0: Value;
-  /** Attention context per copy [N, T, heads, dh], before the output projection. */
-  ctx: Value;
+  /** Per-copy first-layer input [N, T, H] (the base's embeddings with <mask> at the copy's position); only with allRows. */
+  x0?: Value;
+  /** Attention context per copy [N, T, heads, dh], before the output projection; only with allRows. */
+  ctx?: Value;
   /** The masked row's attention context [N, heads, dh] (row j = i). */
   ctxRow: Value;
   /** The masked row's first-layer input [N, H]. */
@@ -61,7 +61,7 @@ interface Layer0 {
  * First-layer attention for every copy from per-base sums (see the file comment). `isI` [N, T] is
  * true at each copy's masked position; `biasCopy` [N, T, 1] is its base's key-padding bias.
  */
-function firstLayerAttention(bc: BertConfig, w: BlockWeights, x0: Value, xm: Value, keyBias: Value, copy: CopyIndex): Layer0 {
+function firstLayerAttention(bc: BertConfig, w: BlockWeights, x0: Value, xm: Value, keyBias: Value, copy: CopyIndex, allRows: boolean): Layer0 {
   const H = bc.dModel;
   const nh = bc.nHeads;
   const dh = H / nh;
@@ -75,11 +75,27 @@ function firstLayerAttention(bc: BertConfig, w: BlockWeights, x0: Value, xm: Val
   const [qm0, km, vm] = split(qkvm, [1, 1, 1], 0).map((t) => squeeze(t, [0])) as [Value, Value, Value];
   const qm = mul(qm0, scale);
 
+  // Row j = i: the <mask> query over the base keys, with key i replaced by the <mask> key.
+  const qmK = transpose(matmul(unsqueeze(qm, [0]), transpose(k, [0, 1, 3, 2])), [0, 2, 3, 1]); // [S, T(i), T(t), nh]
+  const rowScores = gather(flattenBaseAndPosition(qmK, [nh]), copy.flat); // [N, T(t), nh]
+  const selfScore = unsqueeze(gather(transpose(reduceSum(mul(qm, km), [2], false), [1, 0]), copy.pos), [1]); // [N, 1, nh]
+  const isI3 = unsqueeze(copy.isI, [-1]); // [N, T, 1]
+  const p = softmax(add(where(isI3, selfScore, rowScores), copy.keyBias3), 1); // [N, T(t), nh]
+  const vBase = transpose(v, [0, 2, 1, 3]); // [S, T, nh, dh]
+  const vC = gather(vBase, copy.seq); // [N, T, nh, dh]
+  const vI = gather(reshape(vBase, [-1, nh, dh]), copy.flat); // [N, nh, dh]
+  const vmC = unsqueeze(gather(transpose(vm, [1, 0, 2]), copy.pos), [1]); // [N, 1, nh, dh]
+  const pI = reduceSum(mul(p, cast(isI3, 'float32')), [1], false); // [N, nh]
+  const ctxRow = add(reduceSum(mul(unsqueeze(p, [-1]), vC), [1], false), mul(unsqueeze(pI, [-1]), sub(squeeze(vmC, [1]), vI))); // [N, nh, dh]
+  const xmC = gather(xm, copy.pos); // [N, H]
+  // A 1-layer model reads only the masked rows: the other rows' attention is not needed.
+  if (!allRows) return { ctxRow, x0Row: xmC };
+
   // Base attention weights, unnormalised: w[s, h, j, t] = exp(score - rowmax) (padding keys -> 0).
   const scores = add(matmul(q, transpose(k, [0, 1, 3, 2])), keyBias); // [S, nh, T(j), T(t)]
   const rowMax = reduceMax(scores, [3], true); // [S, nh, T, 1]
   const wts = transpose(exp(sub(scores, rowMax)), [0, 3, 2, 1]); // [S, T(t), T(j), nh]
-  const vt = unsqueeze(transpose(v, [0, 2, 1, 3]), [2]); // [S, T(t), 1, nh, dh]
+  const vt = unsqueeze(vBase, [2]); // [S, T(t), 1, nh, dh]
   const terms = mul(unsqueeze(wts, [-1]), vt); // [S, T(t), T(j), nh, dh]
   // Sums over t != i for every i: exclusive prefix + exclusive suffix along t (now the i axis).
   const numExcl = add(cumsum(terms, 1, { exclusive: true }), cumsum(terms, 1, { exclusive: true, reverse: true })); // [S, T(i), T(j), nh, dh]
@@ -94,22 +110,8 @@ function firstLayerAttention(bc: BertConfig, w: BlockWeights, x0: Value, xm: Val
   const top = max(maxC, sNew);
   const cOld = exp(sub(maxC, top));
   const cNew = exp(sub(sNew, top));
-  const vmC = unsqueeze(gather(transpose(vm, [1, 0, 2]), copy.pos), [1]); // [N, 1, nh, dh]
   const ctx = div(add(mul(unsqueeze(cOld, [-1]), num), mul(unsqueeze(cNew, [-1]), vmC)), unsqueeze(add(mul(cOld, den), cNew), [-1])); // [N, T, nh, dh]
 
-  // Row j = i: the <mask> query over the base keys, with key i replaced by the <mask> key.
-  const qmK = transpose(matmul(unsqueeze(qm, [0]), transpose(k, [0, 1, 3, 2])), [0, 2, 3, 1]); // [S, T(i), T(t), nh]
-  const rowScores = gather(flattenBaseAndPosition(qmK, [nh]), copy.flat); // [N, T(t), nh]
-  const selfScore = unsqueeze(gather(transpose(reduceSum(mul(qm, km), [2], false), [1, 0]), copy.pos), [1]); // [N, 1, nh]
-  const isI3 = unsqueeze(copy.isI, [-1]); // [N, T, 1]
-  const p = softmax(add(where(isI3, selfScore, rowScores), copy.keyBias3), 1); // [N, T(t), nh]
-  const vBase = transpose(v, [0, 2, 1, 3]); // [S, T, nh, dh]
-  const vC = gather(vBase, copy.seq); // [N, T, nh, dh]
-  const vI = gather(reshape(vBase, [-1, nh, dh]), copy.flat); // [N, nh, dh]
-  const pI = reduceSum(mul(p, cast(isI3, 'float32')), [1], false); // [N, nh]
-  const ctxRow = add(reduceSum(mul(unsqueeze(p, [-1]), vC), [1], false), mul(unsqueeze(pI, [-1]), sub(squeeze(vmC, [1]), vI))); // [N, nh, dh]
-
-  const xmC = gather(xm, copy.pos); // [N, H]
   const x0C = where(isI3, unsqueeze(xmC, [1]), gather(x0, copy.seq)); // [N, T, H]
   return { x0: x0C, ctx: where(unsqueeze(isI3, [-1]), unsqueeze(ctxRow, [1]), ctx), ctxRow, x0Row: xmC };
 }
@@ -182,13 +184,13 @@ export function buildMaskedPllGraph(c: UmeConfig, params: ParameterSet, options:
   };
 
   const w0 = blockWeightsAt(p, 'encoder.layers.0');
-  const l0 = firstLayerAttention(bc, w0, x0, xm, keyPaddingBias(attentionMask), copy);
+  const l0 = firstLayerAttention(bc, w0, x0, xm, keyPaddingBias(attentionMask), copy, bc.nLayers > 1);
   let out: Value;
   if (bc.nLayers === 1) {
     // The only layer is also the last: its masked row is all that is read.
     out = mlp(bc, w0, add(l0.x0Row, matmul(reshape(l0.ctxRow, [0, H]), w0.Wo)));
   } else {
-    let h = mlp(bc, w0, add(l0.x0, matmul(reshape(l0.ctx, [0, 0, H]), w0.Wo))); // [N, T, H]
+    let h = mlp(bc, w0, add(l0.x0!, matmul(reshape(l0.ctx!, [0, 0, H]), w0.Wo))); // [N, T, H]
     for (let i = 1; i < bc.nLayers - 1; i++) h = preNormBlock(h, blockWeightsAt(p, `encoder.layers.${i}`), bc.nHeads, copy.keyBias4, bc.normEps);
     const N = dimOf(pos, 0);
     const rowIndex = add(mul(range(g, 0, N), T), pos); // n * T + pos_n
