@@ -18,7 +18,7 @@ import { UmeScorer } from '../../server/src/engine/ume/scorer';
 import type { Encoding } from '../../server/src/engine/ume/tokenizer';
 import { loadCheckpoint } from '../../server/src/engine/checkpoint/checkpoint';
 import { readCorpus } from './mlm-data';
-import { MODEL_DIR, UME_TINY } from './ume-tiny-config';
+import { MODEL_DIR, umeTinySized } from './ume-tiny-config';
 import { auroc, pearson, pickHeldout, qualitySets, spearman } from './quality-sets';
 
 const GATE = 0.9;
@@ -35,6 +35,8 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '7' },
     out: { type: 'string', default: 'runs/ume-tiny/quality.json' },
     'latency-runs': { type: 'string', default: '20' },
+    // With --checkpoint: the run's shape when it was not ume-tiny's (train-ume-tiny.ts --size).
+    size: { type: 'string', default: '' },
   },
 });
 
@@ -80,7 +82,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   // --checkpoint scores a training checkpoint directly (internal names), e.g. while a run is going.
   const scorer = args.checkpoint
-    ? UmeScorer.fromParams(UME_TINY, (await loadCheckpoint(args.checkpoint)).params, { device: 'cpu', maxLength, name: `ume-tiny@${args.checkpoint}` })
+    ? UmeScorer.fromParams(umeTinySized(args.size), (await loadCheckpoint(args.checkpoint)).params, { device: 'cpu', maxLength, name: `ume-tiny@${args.checkpoint}` })
     : await UmeScorer.fromFile(args.weights, { device: 'cpu', maxLength });
   const compileStart = performance.now();
   await scorer.pll([{ text: 'MKV', modality: 'amino_acid' }], { mode: 'masked' });

@@ -27,6 +27,7 @@ import { saveUmeWeights } from '../../server/src/engine/ume/weights';
 import { batchRng, BERT_MASKING, makeBatch, planEpoch, readCorpus, tokenizeCorpus, tokenPools, type Example, type MlmBatch } from './mlm-data';
 import { evalOutputs, MLM_BATCH, umeMlm } from './ume-mlm';
 import { MAX_LENGTH, MODEL_DIR, umeTinySized } from './ume-tiny-config';
+import { applyOffsetInit } from './offset-init';
 
 
 const { values: args } = parseArgs({
@@ -51,6 +52,8 @@ const { values: args } = parseArgs({
     // Another shape than ume-tiny's (LAYERSxHIDDENxHEADSxFFN), for size experiments; a resumed run
     // must use the shape it started with.
     size: { type: 'string', default: '' },
+    // Start layer 0's heads on fixed neighbour offsets (offset-init.ts) instead of random.
+    'offset-init': { type: 'boolean', default: false },
   },
 });
 const UME_TINY = umeTinySized(args.size);
@@ -129,6 +132,7 @@ async function main(): Promise<void> {
 
   const m = umeMlm(UME_TINY);
   const params = initParams(m.specs, seed);
+  if (args['offset-init']) applyOffsetInit(params, UME_TINY);
   const schedule = makeSchedule({ kind: 'cosine', warmupSteps: int('warmup', args.warmup), totalSteps: steps, minLrRatio: 0.1 }, Number(args.lr));
   const threads = int('threads', args.threads);
   const trainer = await Trainer.create(m.spec, m.loss, params, {
