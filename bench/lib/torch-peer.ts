@@ -8,6 +8,11 @@ import { createInterface, type Interface } from 'node:readline';
 export const PYTHON = '/usr/bin/python3';
 export const TORCH_INSTALL_HINT = 'apt-get install -y python3-torch libopenblas0-pthread';
 
+/** Debian's unoptimised reference BLAS (what libblas.so.3 resolves to when no OpenBLAS/BLIS/MKL is installed). */
+export function isReferenceBlas(path: string): boolean {
+  return /\/blas\/libblas\.so/.test(path);
+}
+
 /** Why PyTorch cannot be used here (with the command that fixes it), or undefined when it can. */
 export function torchUnavailable(): string | undefined {
   const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
@@ -40,6 +45,13 @@ export class TorchPeer {
     if (!ready || !ready['ready']) {
       child.kill();
       throw new Error(`the PyTorch peer did not start: ${ready ? JSON.stringify(ready) : stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    }
+    const blas = String(ready['blas'] ?? '');
+    if (isReferenceBlas(blas)) {
+      child.kill();
+      // Measured 2026-12-06: with only Debian's reference libblas the padded PLL peer ran >10x slower
+      // (one chunk did not finish in 17 minutes), which would make every ratio meaningless.
+      throw new Error(`the PyTorch peer would run on the reference (netlib) BLAS ${blas}, far slower than a real peer; install an optimised one: ${TORCH_INSTALL_HINT}`);
     }
     return new TorchPeer(child, rl, ready);
   }

@@ -104,8 +104,12 @@ if (sizes.length) {
 }
 p('The suggested 4 x 256 x 1024 (3.9M) costs ~1.2 CPU-seconds per 100-residue masked PLL — far from 100 ms — and');
 p('~2 CPU-seconds per training step, so ~50 minutes would have shown it only ~2M tokens. The 2 x 128 x 512 model costs');
-p('about a fifth of that per token. It is still above the 100 ms target for masked PLL on this shared machine (see the');
-p('hover figures below); the unmasked mode is a single pass and far below it.');
+p('about a fifth of that per token. The table predates the shared-context masked-PLL graph');
+p('(`server/src/engine/ume/masked-pll-graph.ts`: the first layer\'s attention and the last layer\'s keys and values are');
+p('computed once per sequence rather than once per masked copy, exactly), which took this model\'s 100-residue masked PLL');
+p('from ~50 to ~29 ms in one pass; the hover target is met with room (`docs/benchmarks.md`, `## hover`). With that graph a');
+p('1-layer model computes only the masked row of each copy, so its hover cost barely grows with the MLP\'s width: the');
+p('experiments in `scripts/ume/README.md` say what that does and does not buy.');
 p();
 p('## Training data');
 p();
