@@ -124,9 +124,8 @@ interface CopyIndex {
   flat: Value;
   /** [N, T] bool, true at the copy's masked position. */
   isI: Value;
-  /** The copy's key-padding bias as [N, T, 1] and [N, 1, 1, T]. */
+  /** The copy's key-padding bias as [N, T, 1]. */
   keyBias3: Value;
-  keyBias4: Value;
 }
 
 function mlp(bc: BertConfig, w: BlockWeights, x: Value): Value {
@@ -181,7 +180,6 @@ export function buildMaskedPllGraph(c: UmeConfig, params: ParameterSet, options:
     flat: add(mul(seq, T), pos),
     isI: equal(unsqueeze(positions, [0]), unsqueeze(pos, [1])),
     keyBias3: unsqueeze(biasC, [-1]),
-    keyBias4: unsqueeze(biasC, [1, 2]),
   };
 
   const w0 = blockWeightsAt(p, 'encoder.layers.0');
@@ -192,7 +190,9 @@ export function buildMaskedPllGraph(c: UmeConfig, params: ParameterSet, options:
     out = mlp(bc, w0, add(l0.x0Row, matmul(reshape(l0.ctxRow, [0, H]), w0.Wo)));
   } else {
     let h = mlp(bc, w0, add(l0.x0!, matmul(reshape(l0.ctx!, [0, 0, H]), w0.Wo))); // [N, T, H]
-    for (let i = 1; i < bc.nLayers - 1; i++) h = preNormBlock(h, blockWeightsAt(p, `encoder.layers.${i}`), bc.nHeads, copy.keyBias4, bc.normEps);
+    // Middle layers (none in 2-layer models) run in full on every copy, with the [N, 1, 1, T] bias.
+    const keyBias4 = bc.nLayers > 2 ? unsqueeze(biasC, [1, 2]) : undefined;
+    for (let i = 1; i < bc.nLayers - 1; i++) h = preNormBlock(h, blockWeightsAt(p, `encoder.layers.${i}`), bc.nHeads, keyBias4, bc.normEps);
     const N = dimOf(pos, 0);
     const rowIndex = add(mul(range(g, 0, N), T), pos); // n * T + pos_n
     const rows = gather(reshape(h, [-1, H]), rowIndex); // [N, H]

@@ -37,17 +37,20 @@ export interface PackLimits {
   /** Max B*heads*T*T attention scores per forward pass (the memory that grows fastest). */
   maxAttention: number;
   heads: number;
-  /**
-   * Shared-context masked PLL (masked-pll-graph.ts): max S*T*T*hidden elements of its per-base
-   * tensors in one pass, S = distinct sequences in the pass. Only checked when `hidden` is set.
-   */
-  maxShared?: number;
-  hidden?: number;
 }
 
-/** Elements of the shared-context graph's per-base tensors for S sequences of length T (what `maxShared` bounds). */
-export function sharedElements(S: number, T: number, hidden: number): number {
-  return S * T * T * hidden;
+/**
+ * The bound on the shared-context masked PLL graph (masked-pll-graph.ts): at most `maxShared`
+ * elements of its per-base tensors (S*T*T*hidden, S = distinct sequences) in one pass.
+ */
+export interface SharedBound {
+  maxShared: number;
+  hidden: number;
+}
+
+/** True when S sequences of length T fit the shared-context graph's bound. */
+export function sharedFits(S: number, T: number, bound: SharedBound): boolean {
+  return S * T * T * bound.hidden <= bound.maxShared;
 }
 
 export const DEFAULT_K = 16;
@@ -113,6 +116,11 @@ export interface CopyBatch {
 /** Runs the shared-context masked PLL graph; returns one log-prob per copy. */
 export type CopyRunner = (batch: CopyBatch) => Promise<Float32Array>;
 
+/** The shared-context graph's runner and the bound its passes are packed to. */
+export interface SharedScoring extends SharedBound {
+  run: CopyRunner;
+}
+
 /** Positions masked/averaged by `masked` and `sampled`: everything but cls, eos and literal specials. */
 export function residuePositions(enc: Encoding): number[] {
   const out: number[] = [];
@@ -169,9 +177,10 @@ export function planRows(encodings: readonly Encoding[], options: PllOptions): R
 
 /**
  * Groups rows into forward passes: longest first, each pass as long as its longest row, adding
- * rows while B*T and B*heads*T^2 stay within the limits (a row too big for them runs alone).
+ * rows while B*T and B*heads*T^2 stay within the limits (a row too big for them runs alone); with
+ * `shared`, also while the pass's distinct sequences fit the shared-context graph's bound.
  */
-export function packRows<R extends { ids: readonly number[]; seq?: number }>(rows: readonly R[], limits: PackLimits): R[][] {
+export function packRows<R extends { ids: readonly number[]; seq?: number }>(rows: readonly R[], limits: PackLimits, shared?: SharedBound): R[][] {
   const order = rows.map((_, i) => i).sort((a, b) => rows[b]!.ids.length - rows[a]!.ids.length || a - b);
   const batches: R[][] = [];
   let cur: R[] = [];
@@ -182,7 +191,7 @@ export function packRows<R extends { ids: readonly number[]; seq?: number }>(row
     const len = Math.max(T, r.ids.length);
     const n = cur.length + 1;
     const S = seqs.size + (seqs.has(r.seq) ? 0 : 1);
-    const sharedOver = limits.hidden !== undefined && sharedElements(S, len, limits.hidden) > (limits.maxShared ?? Infinity);
+    const sharedOver = shared !== undefined && !sharedFits(S, len, shared);
     if (cur.length > 0 && (n * len > limits.maxTokens || n * limits.heads * len * len > limits.maxAttention || sharedOver)) {
       batches.push(cur);
       cur = [];
@@ -235,11 +244,11 @@ function abortIfNeeded(signal: AbortSignal | undefined): void {
 }
 
 /**
- * Scores tokenized sequences; `run` executes one packed batch through the encoder. With
- * `runCopies`, masked/sampled rows go through the shared-context graph instead, except sequences
- * whose per-base tensors alone exceed `limits.maxShared` (they take `run`, one explicit copy per row).
+ * Scores tokenized sequences; `run` executes one packed batch through the encoder. With `shared`,
+ * masked/sampled rows go through the shared-context graph instead, except sequences whose per-base
+ * tensors alone exceed its bound (they take `run`, one explicit copy per row).
  */
-export async function computePll(encodings: readonly Encoding[], options: PllOptions, limits: PackLimits, run: SelectedRunner, runCopies?: CopyRunner): Promise<PllResult[]> {
+export async function computePll(encodings: readonly Encoding[], options: PllOptions, limits: PackLimits, run: SelectedRunner, shared?: SharedScoring): Promise<PllResult[]> {
   if (!PLL_MODES.includes(options.mode)) throw new Error(`unknown PLL mode "${String(options.mode)}"; use one of ${PLL_MODES.join(', ')}`);
   const results: PllResult[] = encodings.map((e) => ({
     mode: options.mode,
@@ -251,15 +260,14 @@ export async function computePll(encodings: readonly Encoding[], options: PllOpt
     truncated: e.truncated,
   }));
   const rows = planRows(encodings, options);
-  const fitsShared = (r: Row) => runCopies !== undefined && options.mode !== 'unmasked' && limits.hidden !== undefined && sharedElements(1, r.ids.length, limits.hidden) <= (limits.maxShared ?? Infinity);
-  for (const group of packRows(rows.filter(fitsShared), limits)) {
+  const viaShared = (r: Row) => shared !== undefined && options.mode !== 'unmasked' && sharedFits(1, r.ids.length, shared);
+  for (const group of packRows(rows.filter(viaShared), limits, shared)) {
     abortIfNeeded(options.signal);
-    const out = await runCopies!(collateCopies(group, encodings));
+    const out = await shared!.run(collateCopies(group, encodings));
     if (out.length !== group.length) throw new Error(`the encoder returned ${out.length} log-probs for ${group.length} masked copies`);
     group.forEach((r, j) => (results[r.seq]!.logprobs[r.positions[0]!] = out[j]!));
   }
-  const explicitLimits = { maxTokens: limits.maxTokens, maxAttention: limits.maxAttention, heads: limits.heads };
-  for (const group of packRows(rows.filter((r) => !fitsShared(r)), explicitLimits)) {
+  for (const group of packRows(rows.filter((r) => !viaShared(r)), limits)) {
     abortIfNeeded(options.signal);
     const { batch, length, inputIds, attentionMask } = collateRows(group);
     const n = group.reduce((s, r) => s + r.positions.length, 0);

@@ -11,7 +11,7 @@ import type { ParameterSet } from '../train/params';
 import type { UmeConfig } from './config';
 import { buildUmeGraph, type UmeOutput } from './encoder';
 import { buildMaskedPllGraph } from './masked-pll-graph';
-import { collateRows, computePll, DEFAULT_LIMITS, packRows, sharedElements, type PackLimits, type PllOptions, type PllResult, type SelectedBatch } from './pll';
+import { collateRows, computePll, DEFAULT_LIMITS, packRows, sharedFits, type PackLimits, type PllOptions, type PllResult, type SelectedBatch, type SharedBound, type CopyBatch } from './pll';
 import { encode, type Encoding } from './tokenizer';
 import { loadUmeWeights, paramBytes, type LoadedUmeWeights, type LoadOptions } from './weights';
 
@@ -59,6 +59,7 @@ export class UmeScorer {
   readonly maxLength: number;
   private readonly sessions = new Map<string, Promise<CompiledModel>>();
   private readonly limits: PackLimits;
+  private readonly sharedBound: SharedBound;
   private readonly weightFeeds: Record<string, TensorData> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private released = false;
@@ -74,9 +75,8 @@ export class UmeScorer {
       maxTokens: options.maxTokens ?? DEFAULT_LIMITS.maxTokens,
       maxAttention: options.maxAttention ?? DEFAULT_LIMITS.maxAttention,
       heads: weights.config.numHeads,
-      maxShared: options.maxShared ?? DEFAULT_LIMITS.maxShared,
-      hidden: weights.config.hiddenSize,
     };
+    this.sharedBound = { maxShared: options.maxShared ?? DEFAULT_LIMITS.maxShared, hidden: weights.config.hiddenSize };
     this.weightFeeds = paramBytes(weights.params) > INLINE_WEIGHT_LIMIT ? Object.fromEntries(weights.params.entries()) : undefined;
   }
 
@@ -101,12 +101,7 @@ export class UmeScorer {
    * rather than lengthening every start.
    */
   async provider(): Promise<ProviderChoice> {
-    return (await (this.sharedFits(3) ? this.session('shared') : this.session(['masked_logprob']))).provider;
-  }
-
-  /** True when one sequence of `length` tokens fits the shared-context masked PLL graph's bound. */
-  private sharedFits(length: number): boolean {
-    return sharedElements(1, length, this.config.hiddenSize) <= (this.limits.maxShared ?? 0);
+    return (await (sharedFits(1, 3, this.sharedBound) ? this.session('shared') : this.session(['masked_logprob']))).provider;
   }
 
   /** A compiled graph: encoder outputs, or 'shared' for the shared-context masked PLL graph. */
@@ -145,27 +140,33 @@ export class UmeScorer {
   }
 
   async pllEncoded(encodings: readonly Encoding[], options: PllOptions): Promise<PllResult[]> {
-    return computePll(encodings, options, this.limits, async (b) => {
-      // masked/sampled rows score one position each: the graph that runs the last layer at that
-      // row only. unmasked rows score every position: the full encoder.
-      const output = onePositionPerRow(b) ? 'masked_logprob' : 'selected_logprob';
-      const out = await this.run([output], {
-        input_ids: { dtype: 'int64', shape: [b.batch, b.length], data: b.inputIds },
-        attention_mask: { dtype: 'int64', shape: [b.batch, b.length], data: b.attentionMask },
-        positions: { dtype: 'int64', shape: [b.positions.length], data: b.positions },
-        targets: { dtype: 'int64', shape: [b.targets.length], data: b.targets },
-      });
-      return out[output]!.data as Float32Array;
-    }, async (c) => {
-      const out = await this.run('shared', {
-        input_ids: { dtype: 'int64', shape: [c.bases, c.length], data: c.inputIds },
-        attention_mask: { dtype: 'int64', shape: [c.bases, c.length], data: c.attentionMask },
-        copy_seq: { dtype: 'int64', shape: [c.copySeq.length], data: c.copySeq },
-        copy_pos: { dtype: 'int64', shape: [c.copyPos.length], data: c.copyPos },
-        targets: { dtype: 'int64', shape: [c.targets.length], data: c.targets },
-      });
-      return out['masked_logprob']!.data as Float32Array;
+    return computePll(encodings, options, this.limits, (b) => this.runSelected(b), { ...this.sharedBound, run: (c) => this.runCopies(c) });
+  }
+
+  /** One explicit batch: masked/sampled rows (one scored position each) or unmasked rows. */
+  private async runSelected(b: SelectedBatch): Promise<Float32Array> {
+    // masked/sampled rows score one position each: the graph that runs the last layer at that
+    // row only. unmasked rows score every position: the full encoder.
+    const output = onePositionPerRow(b) ? 'masked_logprob' : 'selected_logprob';
+    const out = await this.run([output], {
+      input_ids: { dtype: 'int64', shape: [b.batch, b.length], data: b.inputIds },
+      attention_mask: { dtype: 'int64', shape: [b.batch, b.length], data: b.attentionMask },
+      positions: { dtype: 'int64', shape: [b.positions.length], data: b.positions },
+      targets: { dtype: 'int64', shape: [b.targets.length], data: b.targets },
     });
+    return out[output]!.data as Float32Array;
+  }
+
+  /** One pass of the shared-context masked PLL graph. */
+  private async runCopies(c: CopyBatch): Promise<Float32Array> {
+    const out = await this.run('shared', {
+      input_ids: { dtype: 'int64', shape: [c.bases, c.length], data: c.inputIds },
+      attention_mask: { dtype: 'int64', shape: [c.bases, c.length], data: c.attentionMask },
+      copy_seq: { dtype: 'int64', shape: [c.copySeq.length], data: c.copySeq },
+      copy_pos: { dtype: 'int64', shape: [c.copyPos.length], data: c.copyPos },
+      targets: { dtype: 'int64', shape: [c.targets.length], data: c.targets },
+    });
+    return out['masked_logprob']!.data as Float32Array;
   }
 
   /** Mean-pooled embeddings (width = hidden size), batched by length. */
@@ -174,7 +175,7 @@ export class UmeScorer {
     const H = this.config.hiddenSize;
     const results: EmbedResult[] = encs.map((e) => ({ embedding: new Float32Array(H), truncated: e.truncated }));
     const rows = encs.map((e, i) => ({ ids: e.ids, i }));
-    for (const group of packRows(rows, { ...this.limits, hidden: undefined })) {
+    for (const group of packRows(rows, this.limits)) {
       if (options.signal?.aborted) throw Object.assign(new Error('embedding was cancelled'), { name: 'AbortError' });
       const b = collateRows(group);
       const out = await this.run(['pooled'], {
