@@ -23,10 +23,10 @@ import { adamw } from '../../server/src/engine/train/optimizers/adamw';
 import { makeSchedule } from '../../server/src/engine/train/schedule';
 import { Trainer } from '../../server/src/engine/train/trainer';
 import { umeParamCount } from '../../server/src/engine/ume/config';
-import { saveUmeWeights } from '../../server/src/engine/ume/weights';
 import { batchRng, BERT_MASKING, makeBatch, planEpoch, readCorpus, tokenizeCorpus, tokenPools, type Example, type MlmBatch } from './mlm-data';
 import { evalOutputs, MLM_BATCH, umeMlm } from './ume-mlm';
-import { MAX_LENGTH, MODEL_DIR, umeTinySized } from './ume-tiny-config';
+import { MAX_LENGTH, umeTinySized } from './ume-tiny-config';
+import { exportWeights } from './export-weights';
 import { applyOffsetInit } from './offset-init';
 
 
@@ -45,6 +45,8 @@ const { values: args } = parseArgs({
     'max-minutes': { type: 'string', default: '0' },
     resume: { type: 'boolean', default: false },
     'no-export': { type: 'boolean', default: false },
+    // How the exported model.safetensors stores weights (F32 or F16).
+    storage: { type: 'string', default: 'F32' },
     threads: { type: 'string', default: '2' },
     // Train on some modalities only (e.g. amino_acid), for experiments on one modality's learning;
     // the held-out evaluation still covers every modality.
@@ -57,6 +59,8 @@ const { values: args } = parseArgs({
   },
 });
 const UME_TINY = umeTinySized(args.size);
+if (args.storage !== 'F32' && args.storage !== 'F16') throw new Error(`--storage must be F32 or F16, got "${args.storage}"`);
+const storage: 'F32' | 'F16' = args.storage;
 
 const int = (name: string, v: string): number => {
   const n = Number(v);
@@ -227,16 +231,9 @@ async function main(): Promise<void> {
     heldoutEval: lastEval,
   };
   writeFileSync(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
-  if (!args['no-export']) await exportWeights(trainer, summary);
+  if (!args['no-export']) console.log(`exported ${await exportWeights(UME_TINY, trainer.params, { ...summary, storage })} and config.json`);
   await trainer.release();
   console.log(`done: ${trainer.step} steps, ${tokensSeen} tokens, ${(wallMs / 60_000).toFixed(1)} min`);
-}
-
-async function exportWeights(trainer: Trainer, summary: { steps: number; tokensSeen: number }): Promise<void> {
-  mkdirSync(MODEL_DIR, { recursive: true });
-  await saveUmeWeights(join(MODEL_DIR, 'model.safetensors'), UME_TINY, trainer.params, { steps: String(summary.steps), tokens_seen: String(summary.tokensSeen), trained_by: 'scripts/ume/train-ume-tiny.ts' });
-  writeFileSync(join(MODEL_DIR, 'config.json'), JSON.stringify({ ...UME_TINY, maxLength: MAX_LENGTH, architecture: 'UME (lobster FlexBERT layout)', weights: 'model.safetensors' }, null, 2) + '\n');
-  console.log(`exported ${MODEL_DIR}/model.safetensors and config.json`);
 }
 
 main().catch((e: unknown) => {

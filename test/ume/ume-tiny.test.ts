@@ -33,7 +33,7 @@ test('the committed weights load under lobster names and match config.json', asy
   for (const k of ['hiddenSize', 'numLayers', 'numHeads', 'intermediateSize', 'vocabSize']) assert.equal(w.config[k as keyof typeof w.config], config[k], k);
   assert.equal(w.config.name, 'ume-tiny');
   assert.equal(w.params.count(), umeParamCount(w.config));
-  assert.deepEqual(w.report.storedDtypes, ['F32']);
+  assert.deepEqual(w.report.storedDtypes, [config['storage'] ?? 'F32'], 'stored dtype as config.json says');
   for (const [name, t] of w.params.entries()) assert.ok((t.data as Float32Array).every(Number.isFinite), `${name} holds non-finite values`);
 });
 

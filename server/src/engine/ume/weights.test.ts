@@ -13,6 +13,7 @@ import { umeConfig, type UmeConfig } from './config';
 import { bertConfigOf, buildUmeGraph } from './encoder';
 import {
   canonicalLobsterName,
+  floatToHalf,
   halfToFloat,
   inferConfig,
   loadUmeWeights,
@@ -202,4 +203,57 @@ test('a .ckpt path gets the conversion advice; half floats decode exactly', asyn
   assert.equal(halfToFloat(0x0001), 2 ** -24);
   assert.equal(halfToFloat(0x7c00), Infinity);
   assert.ok(Number.isNaN(halfToFloat(0x7e00)));
+});
+
+test('floatToHalf: every finite half round-trips; midpoints tie to even; nudges go to the nearer side', () => {
+  const below = (x: number) => {
+    const f = new Float32Array([x]);
+    const u = new Uint32Array(f.buffer);
+    u[0] = u[0]! - 1; // x > 0 here: one float32 ulp down
+    return f[0]!;
+  };
+  for (let h = 0; h < 0x10000; h++) {
+    if ((h & 0x7c00) === 0x7c00) continue;
+    assert.equal(floatToHalf(halfToFloat(h)), h, `half 0x${h.toString(16)}`);
+  }
+  for (let h = 0; h < 0x7bff; h++) {
+    const a = halfToFloat(h);
+    const b = halfToFloat(h + 1);
+    const mid = (a + b) / 2; // exact in float32: one more significant bit than a half
+    assert.equal(floatToHalf(mid), h & 1 ? h + 1 : h, `midpoint after 0x${h.toString(16)}`);
+    assert.equal(floatToHalf(below(mid)), h, `just below the midpoint after 0x${h.toString(16)}`);
+    assert.equal(floatToHalf(-mid), 0x8000 | (h & 1 ? h + 1 : h));
+  }
+  assert.equal(floatToHalf(65504), 0x7bff);
+  assert.equal(floatToHalf(65520), 0x7c00); // the midpoint to the next binade rounds to Infinity
+  assert.equal(floatToHalf(2 ** -26), 0); // below half the smallest subnormal
+  assert.equal(floatToHalf(Infinity), 0x7c00);
+  assert.ok(Number.isNaN(halfToFloat(floatToHalf(NaN))));
+});
+
+test('F16 storage: half the bytes, loads as float32 within half precision, refuses out-of-range values', async () => {
+  await withDir(async (dir) => {
+    const params = initParams(bertParamSpecs(bertConfigOf(C)), 3);
+    const f32 = join(dir, 'f32.safetensors');
+    const f16 = join(dir, 'f16.safetensors');
+    await saveUmeWeights(f32, C, params);
+    await saveUmeWeights(f16, C, params, {}, { storage: 'F16' });
+    const [b32, b16] = [(await readFile(f32)).byteLength, (await readFile(f16)).byteLength];
+    assert.ok(b16 < b32 * 0.55, `F16 file ${b16} bytes vs F32 ${b32}`);
+    const loaded = await loadUmeWeights(f16);
+    assert.deepEqual(loaded.report.storedDtypes, ['F16']);
+    let changed = 0;
+    for (const [name, t] of params.entries()) {
+      const want = t.data as Float32Array;
+      const got = loaded.params.get(name).data as Float32Array;
+      for (let i = 0; i < want.length; i++) {
+        assert.ok(Math.abs(got[i]! - want[i]!) <= Math.max(Math.abs(want[i]!) * 2 ** -11, 2 ** -25), `${name}[${i}] ${got[i]} vs ${want[i]}`);
+        if (got[i] !== want[i]) changed++;
+      }
+    }
+    assert.ok(changed > 0, 'random float32 weights should not all be exact halves');
+    const big = initParams(bertParamSpecs(bertConfigOf(C)), 3);
+    (big.get([...big.entries()][0]![0]).data as Float32Array)[0] = 1e6;
+    await assert.rejects(saveUmeWeights(join(dir, 'big.safetensors'), C, big, {}, { storage: 'F16' }), /F16 cannot store.*save it as F32/);
+  });
 });

@@ -129,6 +129,41 @@ export function halfToFloat(h: number): number {
   return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
+const f32Scratch = new Float32Array(1);
+const u32Scratch = new Uint32Array(f32Scratch.buffer);
+
+/**
+ * float32 -> IEEE half bits, rounded to nearest with ties to even (as numpy's astype(float16) and
+ * torch's .half() round), so a weight file we store in F16 holds the same values those would.
+ * Values beyond the half range become +-Infinity; the saver refuses them.
+ */
+export function floatToHalf(x: number): number {
+  f32Scratch[0] = x;
+  const bits = u32Scratch[0]!;
+  const sign = (bits >>> 16) & 0x8000;
+  const exp = (bits >>> 23) & 0xff;
+  const mant = bits & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 31) return sign | 0x7c00;
+  if (e <= 0) {
+    // Subnormal half: frac = 1.mant * 2^(e + 9), i.e. the 24-bit significand shifted right by 14 - e.
+    if (e < -10) return sign;
+    const m = mant | 0x800000;
+    const shift = 14 - e;
+    let half = m >>> shift;
+    const rem = m & ((1 << shift) - 1);
+    const halfway = 1 << (shift - 1);
+    if (rem > halfway || (rem === halfway && half & 1)) half++;
+    return sign | half;
+  }
+  // A carry out of the fraction moves into the exponent, which is the correct rounding (up to Infinity).
+  let half = (e << 10) | (mant >>> 13);
+  const rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++;
+  return sign | half;
+}
+
 /** F32 as is; BF16 was already widened by the reader; F16 and F64 are converted here. */
 function toFloat32(t: TensorData, name: string): TensorData {
   if (t.dtype === 'float32') return t;
@@ -291,9 +326,28 @@ export function umeMetadata(config: UmeConfig, extra: Record<string, string> = {
   return { ...extra, [META_KEY_FORMAT]: META_FORMAT, [META_KEY_CONFIG]: JSON.stringify(config) };
 }
 
-/** Writes UME weights (lobster names, F32) atomically; the config goes into the metadata. */
-export async function saveUmeWeights(path: string, config: UmeConfig, params: ParameterSet, extra: Record<string, string> = {}): Promise<void> {
-  const chunks = encodeSafetensors(toLobsterTensors(config, params), umeMetadata(config, extra));
+/** A float32 tensor stored as F16 bits; refuses values beyond the half range instead of storing Infinity. */
+export function toHalfTensor(t: TensorData, name: string): TensorData {
+  const src = t.data as Float32Array;
+  const out = new Uint16Array(src.length);
+  for (let i = 0; i < src.length; i++) {
+    const h = floatToHalf(src[i]!);
+    if ((h & 0x7c00) === 0x7c00) throw new Error(`UME weight "${name}" holds ${src[i]}, which F16 cannot store (|x| <= 65504, finite); save it as F32`);
+    out[i] = h;
+  }
+  return { dtype: 'float16', shape: [...t.shape], data: out };
+}
+
+export interface SaveOptions {
+  /** F32 (default, exact) or F16 (half the bytes; what our embedded model ships as). Loading widens either to float32. */
+  storage?: 'F32' | 'F16';
+}
+
+/** Writes UME weights (lobster names) atomically; the config goes into the metadata. */
+export async function saveUmeWeights(path: string, config: UmeConfig, params: ParameterSet, extra: Record<string, string> = {}, options: SaveOptions = {}): Promise<void> {
+  let tensors = toLobsterTensors(config, params);
+  if (options.storage === 'F16') tensors = tensors.map(([name, t]) => [name, toHalfTensor(t, name)]);
+  const chunks = encodeSafetensors(tensors, umeMetadata(config, extra));
   await writeFileAtomic(nodeFs, path, chunks);
 }
 
