@@ -2,7 +2,7 @@
 // using our own training engine: one fused ONNX step graph (loss, gradients, clipping, AdamW).
 //
 //   node --import tsx scripts/ume/build-corpus.ts
-//   nice -n 10 node --import tsx scripts/ume/train-ume-tiny.ts [--steps 2200] [--resume] [--max-minutes M] [--no-export]
+//   nice -n 10 node --import tsx scripts/ume/train-ume-tiny.ts [--steps 2200] [--resume] [--max-minutes M] [--stop-at N] [--no-export]
 //
 // Reproducible: weights from a fixed seed, batch order from (seed, epoch), masks from (seed, epoch,
 // batch index) — a run resumed from a checkpoint sees the same batches as an uninterrupted one.
@@ -27,6 +27,7 @@ import { batchRng, BERT_MASKING, makeBatch, planEpoch, readCorpus, tokenizeCorpu
 import { evalOutputs, MLM_BATCH, umeMlm } from './ume-mlm';
 import { MAX_LENGTH, umeTinySized } from './ume-tiny-config';
 import { exportWeights } from './export-weights';
+import { previousPhases, type TrainingPhase } from './training-phases';
 import { applyOffsetInit } from './offset-init';
 
 
@@ -43,6 +44,9 @@ const { values: args } = parseArgs({
     'eval-per-modality': { type: 'string', default: '300' },
     'save-every': { type: 'string', default: '200' },
     'max-minutes': { type: 'string', default: '0' },
+    // Stop after this step while keeping --steps' schedule (0: run to --steps); with --resume it
+    // replays a run that was stopped early, e.g. by --max-minutes, at the same step.
+    'stop-at': { type: 'string', default: '0' },
     resume: { type: 'boolean', default: false },
     'no-export': { type: 'boolean', default: false },
     // How the exported model.safetensors stores weights (F32 or F16).
@@ -74,6 +78,7 @@ const seed = int('seed', args.seed);
 const evalEvery = int('eval-every', args['eval-every']);
 const saveEvery = int('save-every', args['save-every']);
 const maxMs = int('max-minutes', args['max-minutes']) * 60_000;
+const stopAt = int('stop-at', args['stop-at']) || steps;
 const out = args.out;
 const ckRoot = join(out, 'checkpoints');
 
@@ -150,6 +155,8 @@ async function main(): Promise<void> {
 
   let epoch = 0;
   let index = 0;
+  let earlierPhases: TrainingPhase[] = [];
+  let fromStep = 0;
   let tokensSeen = 0;
   let wallMs = 0;
   if (args.resume) {
@@ -160,6 +167,8 @@ async function main(): Promise<void> {
     ({ epoch, index, tokensSeen, wallMs } = d);
     for (const w of warnings) console.warn(`warning: ${w}`);
     console.log(`resumed from ${dir} at step ${trainer.step} (epoch ${epoch}, batch ${index})`);
+    earlierPhases = previousPhases(join(out, 'summary.json'), trainer.step);
+    fromStep = trainer.step;
   } else {
     writeFileSync(join(out, 'train.jsonl'), '');
     writeFileSync(join(out, 'eval.jsonl'), '');
@@ -182,7 +191,7 @@ async function main(): Promise<void> {
   };
   let window = { loss: 0, acc: 0, n: 0, ms: 0 };
   let stoppedEarly = false;
-  while (trainer.step < steps) {
+  while (trainer.step < Math.min(steps, stopAt)) {
     if (maxMs > 0 && performance.now() - started > maxMs) {
       stoppedEarly = true;
       console.log(`stopping at step ${trainer.step}: --max-minutes reached`);
@@ -218,7 +227,7 @@ async function main(): Promise<void> {
     params: umeParamCount(UME_TINY),
     steps: trainer.step,
     plannedSteps: steps,
-    stoppedEarly,
+    stoppedEarly: stoppedEarly || trainer.step < steps,
     skippedSteps: trainer.skippedSteps,
     tokensSeen,
     epochs: epoch + index / plan.length,
@@ -229,6 +238,7 @@ async function main(): Promise<void> {
     tokenBudget: budget,
     seed,
     heldoutEval: lastEval,
+    phases: [...earlierPhases, { fromStep, toStep: trainer.step, plannedSteps: steps, lr: Number(args.lr), stoppedEarly: trainer.step < steps }],
   };
   writeFileSync(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   if (!args['no-export']) console.log(`exported ${await exportWeights(UME_TINY, trainer.params, { ...summary, storage })} and config.json`);
