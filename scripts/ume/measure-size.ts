@@ -1,6 +1,6 @@
 // Measures candidate ume-tiny sizes before choosing one: masked-PLL latency of a 100-residue protein
 // (what a hover costs), and the fused train-step time on real corpus batches.
-//   nice -n 10 node --import tsx scripts/ume/measure-size.ts [--sizes 4x256x1024,4x192x768] [--budget 4096]
+//   nice -n 10 node --import tsx scripts/ume/measure-size.ts [--sizes 4x256x1024,1x256x16x8192] [--budget 4096]
 
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -28,8 +28,12 @@ const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 for (const s of values.sizes.split(',')) {
-  const [L, H, F] = s.split('x').map(Number) as [number, number, number];
-  const heads = H / 64 >= 2 ? H / 64 : 4;
+  // LxHxF (heads: one per 64 dims, at least 4) or LxHxHEADSxF as train-ume-tiny.ts --size takes.
+  const parts = s.split('x').map(Number);
+  const [L, H] = parts as [number, number];
+  const F = parts[parts.length - 1]!;
+  const heads = parts.length === 4 ? parts[2]! : H / 64 >= 2 ? H / 64 : 4;
+  if (parts.length < 3 || parts.length > 4 || parts.some((x) => !Number.isInteger(x) || x <= 0) || H % heads !== 0) throw new Error(`--sizes: "${s}" is not LxHxF or LxHxHEADSxF with hidden divisible by heads`);
   const config = umeConfig({ name: `cand-${s}`, numLayers: L, hiddenSize: H, numHeads: heads, intermediateSize: F });
   const m = umeMlm(config);
   const params = initParams(m.specs, 0);
