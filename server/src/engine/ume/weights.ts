@@ -129,6 +129,16 @@ export function halfToFloat(h: number): number {
   return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
+let halfValues: Float32Array | undefined;
+/** Every half's float32 value, built once: decoding a 5M-weight F16 file by table takes ~20 ms, by halfToFloat ~450. */
+function halfTable(): Float32Array {
+  if (!halfValues) {
+    halfValues = new Float32Array(0x10000);
+    for (let h = 0; h < 0x10000; h++) halfValues[h] = halfToFloat(h);
+  }
+  return halfValues;
+}
+
 const f32Scratch = new Float32Array(1);
 const u32Scratch = new Uint32Array(f32Scratch.buffer);
 
@@ -170,7 +180,8 @@ function toFloat32(t: TensorData, name: string): TensorData {
   if (t.dtype === 'float16') {
     const src = t.data as Uint16Array;
     const out = new Float32Array(src.length);
-    for (let i = 0; i < src.length; i++) out[i] = halfToFloat(src[i]!);
+    const table = halfTable();
+    for (let i = 0; i < src.length; i++) out[i] = table[src[i]!]!;
     return { dtype: 'float32', shape: [...t.shape], data: out };
   }
   if (t.dtype === 'float64') return { dtype: 'float32', shape: [...t.shape], data: Float32Array.from(t.data as Float64Array) };
