@@ -5,7 +5,7 @@
 
 import { parseArgs } from 'node:util';
 import { loadCheckpoint } from '../../server/src/engine/checkpoint/checkpoint';
-import { exportWeights } from './export-weights';
+import { exportWeights, parseStorage } from './export-weights';
 import { MODEL_DIR, umeTinySized } from './ume-tiny-config';
 
 const { values: args } = parseArgs({
@@ -19,12 +19,12 @@ const { values: args } = parseArgs({
 
 async function main(): Promise<void> {
   if (!args.checkpoint) throw new Error('--checkpoint DIR is required (a directory under runs/*/checkpoints/)');
-  if (args.storage !== 'F32' && args.storage !== 'F16') throw new Error(`--storage must be F32 or F16, got "${args.storage}"`);
+  const storage = parseStorage(args.storage);
   const config = umeTinySized(args.size);
   const { manifest, params } = await loadCheckpoint(args.checkpoint);
   const data = (manifest.data ?? {}) as { tokensSeen?: number };
-  const path = await exportWeights(config, params, { steps: manifest.step, tokensSeen: data.tokensSeen ?? 0, storage: args.storage }, args.out);
-  console.log(`exported step ${manifest.step} of ${args.checkpoint} to ${path} (${args.storage})`);
+  const path = await exportWeights(config, params, { steps: manifest.step, tokensSeen: data.tokensSeen ?? 0, storage }, args.out);
+  console.log(`exported step ${manifest.step} of ${args.checkpoint} to ${path} (${storage})`);
 }
 
 main().catch((e: unknown) => {

@@ -15,6 +15,12 @@ export interface ExportInfo {
   storage: NonNullable<SaveOptions['storage']>;
 }
 
+/** --storage as the scripts take it: F32 or F16, anything else an error that lists both. */
+export function parseStorage(value: string | undefined): ExportInfo['storage'] {
+  if (value === 'F32' || value === 'F16') return value;
+  throw new Error(`--storage must be F32 or F16, got "${value}"`);
+}
+
 export async function exportWeights(config: UmeConfig, params: ParameterSet, info: ExportInfo, dir = MODEL_DIR): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'model.safetensors');

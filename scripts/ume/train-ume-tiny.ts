@@ -26,7 +26,7 @@ import { umeParamCount } from '../../server/src/engine/ume/config';
 import { batchRng, BERT_MASKING, makeBatch, planEpoch, readCorpus, tokenizeCorpus, tokenPools, type Example, type MlmBatch } from './mlm-data';
 import { evalOutputs, MLM_BATCH, umeMlm } from './ume-mlm';
 import { MAX_LENGTH, umeTinySized } from './ume-tiny-config';
-import { exportWeights } from './export-weights';
+import { exportWeights, parseStorage } from './export-weights';
 import { previousPhases, type TrainingPhase } from './training-phases';
 import { applyOffsetInit } from './offset-init';
 
@@ -63,8 +63,7 @@ const { values: args } = parseArgs({
   },
 });
 const UME_TINY = umeTinySized(args.size);
-if (args.storage !== 'F32' && args.storage !== 'F16') throw new Error(`--storage must be F32 or F16, got "${args.storage}"`);
-const storage: 'F32' | 'F16' = args.storage;
+const storage = parseStorage(args.storage);
 
 const int = (name: string, v: string): number => {
   const n = Number(v);

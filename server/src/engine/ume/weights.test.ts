@@ -101,14 +101,6 @@ test('save -> load round trip: same parameters, config from metadata, same model
   });
 });
 
-function floatToHalfExact(x: number): number {
-  if (x === 0) return 0;
-  const sign = x < 0 ? 0x8000 : 0;
-  const a = Math.abs(x);
-  const e = Math.floor(Math.log2(a));
-  const frac = Math.round((a / 2 ** e - 1) * 1024);
-  return sign | ((e + 15) << 10) | frac;
-}
 
 /** A safetensors file by hand (the writer has no BF16 input type). */
 function rawFile(entries: Array<{ name: string; dtype: string; shape: number[]; bytes: Uint8Array }>): Buffer {
@@ -133,7 +125,7 @@ test('BF16 and F16 files load as float32 with FlexBERT-level names (as FlexBERT.
         const f = t.data as Float32Array;
         const u16 = new Uint16Array(f.length);
         const bits = new Uint32Array(f.buffer, f.byteOffset, f.length);
-        for (let i = 0; i < f.length; i++) u16[i] = dtype === 'BF16' ? bits[i]! >>> 16 : floatToHalfExact(f[i]!);
+        for (let i = 0; i < f.length; i++) u16[i] = dtype === 'BF16' ? bits[i]! >>> 16 : floatToHalf(f[i]!);
         return { name: name.replace(/^model\./, ''), dtype, shape: t.shape, bytes: new Uint8Array(u16.buffer) };
       });
       const path = join(dir, `${dtype}.safetensors`);
