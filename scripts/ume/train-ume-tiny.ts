@@ -221,12 +221,13 @@ async function main(): Promise<void> {
   await save();
   if (lastEval['all'] === undefined || (evalEvery > 0 && trainer.step % evalEvery !== 0)) await runEval();
   wallMs = performance.now() - started;
+  const endedEarly = trainer.step < steps;
   const summary = {
     model: UME_TINY,
     params: umeParamCount(UME_TINY),
     steps: trainer.step,
     plannedSteps: steps,
-    stoppedEarly: stoppedEarly || trainer.step < steps,
+    stoppedEarly: stoppedEarly || endedEarly,
     skippedSteps: trainer.skippedSteps,
     tokensSeen,
     epochs: epoch + index / plan.length,
@@ -237,7 +238,7 @@ async function main(): Promise<void> {
     tokenBudget: budget,
     seed,
     heldoutEval: lastEval,
-    phases: [...earlierPhases, { fromStep, toStep: trainer.step, plannedSteps: steps, lr: Number(args.lr), stoppedEarly: trainer.step < steps }],
+    phases: [...earlierPhases, { fromStep, toStep: trainer.step, plannedSteps: steps, lr: Number(args.lr), stoppedEarly: endedEarly }],
   };
   writeFileSync(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   if (!args['no-export']) console.log(`exported ${await exportWeights(UME_TINY, trainer.params, { ...summary, storage })} and config.json`);

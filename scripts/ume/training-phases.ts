@@ -40,7 +40,7 @@ export function previousPhases(summaryPath: string, resumedStep: number): Traini
     .map((p) => (p.toStep > resumedStep ? { ...p, toStep: resumedStep, stoppedEarly: true } : p));
 }
 
-/** One line per phase for the model card, e.g. "steps 8384-26000: lr 1.2e-3, cosine over 26000 steps". */
+/** One line per phase for the model card, e.g. "steps 8385-26000: peak lr 0.0012, schedule over 26000 steps". */
 export function describePhases(phases: TrainingPhase[]): string[] {
   return phases.map((p) => `steps ${p.fromStep + 1}-${p.toStep}: peak lr ${p.lr}, schedule over ${p.plannedSteps} steps${p.stoppedEarly && p.toStep < p.plannedSteps ? ` (stopped at ${p.toStep})` : ''}`);
 }
