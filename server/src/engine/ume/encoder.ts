@@ -19,8 +19,7 @@ import { add, cast, div, gather, gatherElements, gelu, logSoftmax, matmul, max, 
 import { bertConfig, bertEncode, bertGraphInputs, bertParamSpecs, mlmHead, type BertConfig, type BertInputs } from '../models/bert';
 import { keyPaddingBias } from '../models/blocks';
 import { param } from '../models/params';
-import { paramInitializers, paramInputs, type ParamValues } from '../models/params';
-import type { ParameterSet } from '../train/params';
+import { paramValues, type ParamValues, type WeightSource } from '../models/params';
 import type { UmeConfig } from './config';
 
 export type UmeOutput = 'logprobs' | 'observed_logprob' | 'selected_logprob' | 'masked_logprob' | 'pooled' | 'hidden';
@@ -100,13 +99,13 @@ function lastLayerAt(bc: BertConfig, p: ParamValues, inputs: BertInputs, h: Valu
   return add(a, m); // [B, H]
 }
 
-export function buildUmeGraph(c: UmeConfig, params: ParameterSet, options: UmeGraphOptions): Graph {
+export function buildUmeGraph(c: UmeConfig, params: WeightSource, options: UmeGraphOptions): Graph {
   if (options.outputs.length === 0) throw new Error(`buildUmeGraph needs at least one output (${UME_OUTPUTS.join(', ')})`);
   const bc = bertConfigOf(c);
   const specs = bertParamSpecs(bc);
   const g = new Graph(`${c.name}-${options.outputs.join('+')}`);
   const inputs = bertGraphInputs(g);
-  const p: ParamValues = options.weights === 'inputs' ? paramInputs(g, specs) : paramInitializers(g, specs, params);
+  const p: ParamValues = paramValues(g, specs, params, options.weights);
   const want = new Set(options.outputs);
   if (want.has('masked_logprob')) {
     if (want.size > 1) throw new Error(`masked_logprob skips the last layer's other rows, so it cannot share a graph with ${[...want].filter((o) => o !== 'masked_logprob').join(', ')}`);

@@ -31,8 +31,7 @@ import { Graph, type Value } from '../onnx/ir';
 import { add, cast, constant, cumsum, dimOf, div, equal, exp, gather, gatherElements, gelu, logSoftmax, matmul, max, mul, range, reduceMax, reduceSum, reshape, rmsNorm, slice, softmax, split, squeeze, sub, transpose, unsqueeze, where } from '../onnx/ops';
 import { bertParamSpecs, mlmHead, type BertConfig } from '../models/bert';
 import { MASK_NEG, positionsOf, preNormBlock, blockWeightsAt, keyPaddingBias, sinusoidalPositions, type BlockWeights } from '../models/blocks';
-import { param, paramInitializers, paramInputs, type ParamValues } from '../models/params';
-import type { ParameterSet } from '../train/params';
+import { param, paramValues, type ParamValues, type WeightSource } from '../models/params';
 import type { UmeConfig } from './config';
 import { bertConfigOf } from './encoder';
 import { SPECIAL } from './tokenizer';
@@ -151,7 +150,7 @@ function lastLayerFolded(bc: BertConfig, w: BlockWeights, h: Value, rows: Value,
   return mlp(bc, w, add(rows, matmul(ctx, w.Wo)));
 }
 
-export function buildMaskedPllGraph(c: UmeConfig, params: ParameterSet, options: MaskedPllGraphOptions = {}): Graph {
+export function buildMaskedPllGraph(c: UmeConfig, params: WeightSource, options: MaskedPllGraphOptions = {}): Graph {
   const bc = bertConfigOf(c);
   const specs = bertParamSpecs(bc);
   const g = new Graph(`${c.name}-masked-pll-shared`);
@@ -160,7 +159,7 @@ export function buildMaskedPllGraph(c: UmeConfig, params: ParameterSet, options:
   const seq = g.input('copy_seq', 'int64', ['N']);
   const pos = g.input('copy_pos', 'int64', ['N']);
   const targets = g.input('targets', 'int64', ['N']);
-  const p: ParamValues = options.weights === 'inputs' ? paramInputs(g, specs) : paramInitializers(g, specs, params);
+  const p: ParamValues = paramValues(g, specs, params, options.weights);
   const H = bc.dModel;
 
   // Embeddings of the bases and of <mask> at every position.

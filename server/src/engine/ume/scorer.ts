@@ -8,12 +8,12 @@ import type { Modality } from '../seq/types';
 import { compile, type CompiledModel, type Device, type ProviderChoice } from '../onnx/runtime';
 import type { TensorData } from '../onnx/ir';
 import type { ParameterSet } from '../train/params';
-import type { UmeConfig } from './config';
+import { umeParamCount, type UmeConfig } from './config';
 import { buildUmeGraph, type UmeOutput } from './encoder';
 import { buildMaskedPllGraph } from './masked-pll-graph';
 import { collateRows, computePll, DEFAULT_LIMITS, packRows, sharedFits, type PackLimits, type PllOptions, type PllResult, type SelectedBatch, type SharedBound, type CopyBatch } from './pll';
 import { encode, type Encoding } from './tokenizer';
-import { loadUmeWeights, paramBytes, type LoadedUmeWeights, type LoadOptions } from './weights';
+import { loadUmeWeights, type LoadedUmeWeights, type LoadOptions } from './weights';
 
 export const DEFAULT_MAX_LENGTH = 512;
 /** Above this, weights are fed as graph inputs (protobuf cannot hold a model over 2 GB). */
@@ -77,7 +77,7 @@ export class UmeScorer {
       heads: weights.config.numHeads,
     };
     this.sharedBound = { maxShared: options.maxShared ?? DEFAULT_LIMITS.maxShared, hidden: weights.config.hiddenSize };
-    this.weightFeeds = paramBytes(weights.params) > INLINE_WEIGHT_LIMIT ? Object.fromEntries(weights.params.entries()) : undefined;
+    this.weightFeeds = umeParamCount(weights.config) * 4 > INLINE_WEIGHT_LIMIT ? Object.fromEntries(weights.params.entries()) : undefined;
   }
 
   /** Loads lobster-named safetensors weights and returns a scorer for them. */
@@ -111,7 +111,9 @@ export class UmeScorer {
     let s = this.sessions.get(key);
     if (!s) {
       const weights = this.weightFeeds ? 'inputs' : 'initializers';
-      const graph = outputs === 'shared' ? buildMaskedPllGraph(this.config, this.weights.params, { weights }) : buildUmeGraph(this.config, this.weights.params, { outputs, weights });
+      // Weights read from a file go in as stored (ORT widens and transposes them); see storedInitializers.
+      const source = this.weightFeeds ? this.weights.params : (this.weights.stored ?? this.weights.params);
+      const graph = outputs === 'shared' ? buildMaskedPllGraph(this.config, source, { weights }) : buildUmeGraph(this.config, source, { outputs, weights });
       s = compile(graph, { device: this.options.device ?? 'auto', threads: this.options.threads });
       // A failed compile must not poison the cache: the next call retries.
       s.catch(() => this.sessions.delete(key));

@@ -138,6 +138,36 @@ test('BF16 and F16 files load as float32 with FlexBERT-level names (as FlexBERT.
   });
 });
 
+test('stored weights (F16 or F32, torch layout) baked in as the file holds them run exactly like float32 params', async () => {
+  await withDir(async (dir) => {
+    const params = initParams(bertParamSpecs(bertConfigOf(C)), 4);
+    const feeds = { input_ids: tensorData('int64', [2, 5], [1, 30, 42, 41, 4, 1, 33, 40, 4, 0]), attention_mask: tensorData('int64', [2, 5], [1, 1, 1, 1, 1, 1, 1, 1, 1, 0]) };
+    const run = async (source: Parameters<typeof buildUmeGraph>[1]) => {
+      const m = await compile(buildUmeGraph(C, source, { outputs: ['observed_logprob'] }), { device: 'cpu', threads: 1 });
+      const out = Array.from((await m.run(feeds))['observed_logprob']!.data as Float32Array);
+      await m.release();
+      return out;
+    };
+    for (const storage of ['F32', 'F16'] as const) {
+      const path = join(dir, `${storage}.safetensors`);
+      await saveUmeWeights(path, C, params, {}, { storage });
+      const loaded = await loadUmeWeights(path);
+      const stored = loaded.stored!;
+      assert.equal(stored.get('encoder.layers.0.mlp.Wi.weight')!.transposed, true);
+      assert.equal(stored.get('embeddings.norm.weight')!.transposed, false);
+      assert.equal(stored.get('encoder.layers.0.mlp.Wi.weight')!.data.dtype, storage === 'F16' ? 'float16' : 'float32');
+      const viaOrt = await run(stored);
+      assert.deepEqual(viaOrt, await run(loaded.params), storage);
+      assert.ok(viaOrt.every(Number.isFinite));
+    }
+    // A stored tensor of the wrong shape is named, as for params.
+    const loaded = await loadUmeWeights(join(dir, 'F16.safetensors'));
+    const bad = new Map(loaded.stored!);
+    bad.set('encoder.layers.0.mlp.Wo.weight', { ...bad.get('encoder.layers.0.mlp.Wo.weight')!, transposed: false });
+    assert.throws(() => buildUmeGraph(C, bad, { outputs: ['observed_logprob'] }), /"encoder\.layers\.0\.mlp\.Wo\.weight" has shape \[8, 16\] but the model config needs \[16, 8\]/);
+  });
+});
+
 test('mismatches are listed together: missing, wrong shape, unexpected, duplicate, integer dtype', () => {
   const lobster = new Map<string, TensorData>(toLobsterTensors(C, exactParams(3)));
   lobster.delete('model.decoder.1.bias');

@@ -25,6 +25,7 @@ import { nodeFs, writeFileAtomic } from '../checkpoint/atomic';
 import { decodeSafetensors, encodeSafetensors } from '../checkpoint/safetensors';
 import { compareTensors, type TensorSpec } from '../checkpoint/verify';
 import { bertParamSpecs } from '../models/bert';
+import type { StoredParam } from '../models/params';
 import { ParameterSet } from '../train/params';
 import { publishedSizeForHidden, UME_SIZES, validateConfig, type UmeConfig } from './config';
 import { bertConfigOf } from './encoder';
@@ -211,8 +212,13 @@ export class UmeWeightsError extends Error {
 
 export interface LoadedUmeWeights {
   config: UmeConfig;
-  /** Our graph's parameters (models/bert.ts names, [in, out] layout, float32). */
-  params: ParameterSet;
+  /** Our graph's parameters (models/bert.ts names, [in, out] layout, float32); from a file, converted on first use. */
+  readonly params: ParameterSet;
+  /**
+   * From a file: each parameter under our name as the file stores it (F16 or F32, torch layout),
+   * for inference graphs that let ORT convert it (models/params.ts storedInitializers).
+   */
+  stored?: ReadonlyMap<string, StoredParam>;
   /** How the file was read: storage dtypes seen and names that were mapped from a variant. */
   report: { storedDtypes: string[]; renamed: number; source: string; metadata: Record<string, string> };
 }
@@ -298,13 +304,34 @@ export function umeWeightsFromTensors(tensors: Map<string, TensorData & { stored
       `Expected lobster's UME names for ${config.name} (${config.numLayers} layers, hidden ${config.hiddenSize}, FFN ${config.intermediateSize}); see docs/ume-weights.md. Pass the matching config, or allowUnexpected to skip extra tensors.`,
     );
   }
-  const params = new ParameterSet();
+  const stored = new Map<string, StoredParam>();
   for (const m of lobsterNameMap(config)) {
-    const t = toFloat32(found.get(m.lobster)!, m.lobster);
-    params.add(m.internal, m.transpose ? transpose2d(t) : { dtype: 'float32', shape: [...t.shape], data: t.data });
+    const t = found.get(m.lobster)!;
+    stored.set(m.internal, { data: t.dtype === 'float16' ? t : toFloat32(t, m.lobster), transposed: m.transpose });
   }
   const storedDtypes = [...new Set([...found.values()].map((t) => t.storedDtype ?? t.dtype))].sort();
-  return { config, params, report: { storedDtypes, renamed, source, metadata } };
+  // Scoring bakes `stored` into its graphs and never needs float32 copies in our layout; training,
+  // export and weights-as-inputs do, and make them on first use.
+  let params: ParameterSet | undefined;
+  return {
+    config,
+    get params() {
+      params ??= storedToParams(stored);
+      return params;
+    },
+    stored,
+    report: { storedDtypes, renamed, source, metadata },
+  };
+}
+
+/** Stored parameters as float32 in our layout. */
+function storedToParams(stored: ReadonlyMap<string, StoredParam>): ParameterSet {
+  const params = new ParameterSet();
+  for (const [name, st] of stored) {
+    const t = toFloat32(st.data, name);
+    params.add(name, st.transposed ? transpose2d(t) : { dtype: 'float32', shape: [...t.shape], data: t.data });
+  }
+  return params;
 }
 
 /** Reads a safetensors file of UME weights (lobster names, any accepted prefix, F32/BF16/F16). */
