@@ -1,7 +1,9 @@
 // The UME model inside the language server: resolved from the settings (modelPath, device), loaded
 // lazily once and kept for the server's life; a different path or device (or a changed weights
-// file) loads the new model and releases the old one. Loading and session creation happen in a
-// warm-up after the first document opens, so the first hover rarely pays for them.
+// file) loads the new model and releases the old one. Each model lives in its own scorer thread
+// (engine/ume/thread), so loading it and scoring with it never block the server's event loop; the
+// thread for the first model is started with the server, and loads while the server starts.
+// A thread that stops is forgotten: the next request loads the model again.
 // Failures are remembered briefly (a hover storm must not re-read a bad file each time) and said
 // in words: what was looked for and what to do.
 
@@ -11,7 +13,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveModel } from '../../engine/reward/model-path';
 import type { Device } from '../../engine/onnx/runtime/providers';
-import { UmeScorer } from '../../engine/ume/scorer';
+import { ScorerLoadError, ThreadedScorer } from '../../engine/ume/thread/threaded-scorer';
 
 export interface ModelSpec {
   /** The weights file. */
@@ -25,7 +27,7 @@ export interface ModelSpec {
 
 export interface LoadedModel {
   spec: ModelSpec;
-  scorer: UmeScorer;
+  scorer: ThreadedScorer;
   /** Execution provider actually used. */
   provider: string;
   /** Identifies these weights in score caches: path, size and modification time. */
@@ -66,13 +68,26 @@ export function resolveModelSpec(modelPath: string, device: Device, documentUri?
 }
 
 export class ModelHolder {
-  private current: { key: string; mtime: number; loaded: Promise<LoadedModel> } | undefined;
+  private current: { key: string; mtime: number; loaded: Promise<LoadedModel>; thread: ThreadedScorer } | undefined;
   private failure: { key: string; at: number; error: Error } | undefined;
+  private spare: ThreadedScorer | undefined;
 
   constructor(
     private readonly log: { info(m: string): void; error(m: string): void },
     private readonly options: { threads?: number; maxLength?: number } = {},
   ) {}
+
+  /** Starts a scorer thread now, for the next load to use (its start-up overlaps whatever comes before). */
+  prepare(): void {
+    this.spare ??= this.spawn();
+  }
+
+  /** Stops the thread prepare() started if no load has taken it (scoring turned out to be off). */
+  async unprepare(): Promise<void> {
+    const t = this.spare;
+    this.spare = undefined;
+    await t?.release();
+  }
 
   /** The model for `spec`, loading (or reloading) it when needed. */
   async get(spec: ModelSpec): Promise<LoadedModel> {
@@ -82,50 +97,58 @@ export class ModelHolder {
     const mtime = info?.mtimeMs ?? -1;
     const cur = this.current;
     if (cur && cur.key === spec.key && cur.mtime === mtime) return cur.loaded;
-    if (cur) void cur.loaded.then((m) => m.scorer.release()).catch(() => undefined);
-    const loaded = this.load(spec, mtime, info?.size ?? -1);
-    this.current = { key: spec.key, mtime, loaded };
+    if (cur) void cur.thread.release();
+    const thread = this.spare ?? this.spawn();
+    this.spare = undefined;
+    const loaded = this.load(thread, spec, mtime, info?.size ?? -1);
+    this.current = { key: spec.key, mtime, loaded, thread };
     try {
       const m = await loaded;
       if (this.failure?.key === spec.key) this.failure = undefined;
       return m;
     } catch (e) {
       if (this.current?.loaded === loaded) this.current = undefined;
+      void thread.release();
       const error = e instanceof Error ? e : new Error(String(e));
       this.failure = { key: spec.key, at: Date.now(), error };
       throw error;
     }
   }
 
-  private async load(spec: ModelSpec, mtime: number, size: number): Promise<LoadedModel> {
+  private spawn(): ThreadedScorer {
+    const thread: ThreadedScorer = new ThreadedScorer((error) => {
+      if (this.spare === thread) this.spare = undefined;
+      if (this.current?.thread !== thread) return;
+      this.current = undefined;
+      this.log.error(`${error.message}; the next score loads the model again.`);
+    });
+    return thread;
+  }
+
+  private async load(thread: ThreadedScorer, spec: ModelSpec, mtime: number, size: number): Promise<LoadedModel> {
     const started = performance.now();
-    let scorer: UmeScorer;
+    let provider: string;
     try {
-      scorer = await UmeScorer.fromFile(spec.path, {
+      const loaded = await thread.load(spec.path, {
         device: spec.device,
         name: spec.name,
         ...(this.options.threads !== undefined ? { threads: this.options.threads } : {}),
         ...(this.options.maxLength !== undefined ? { maxLength: this.options.maxLength } : {}),
       });
+      provider = loaded.provider.provider;
     } catch (e) {
-      throw new ModelLoadError(`cannot load UME weights from ${spec.path}: ${(e as Error).message}`);
-    }
-    let provider: string;
-    try {
-      // Creates the scoring session now, not in the first hover.
-      provider = (await scorer.provider()).provider;
-    } catch (e) {
-      await scorer.release().catch(() => undefined);
-      throw new ModelLoadError(`cannot start UME model ${spec.name} on device "${spec.device}": ${(e as Error).message}`);
+      const message = (e as Error).message;
+      if (e instanceof ScorerLoadError && e.stage === 'session') throw new ModelLoadError(`cannot start UME model ${spec.name} on device "${spec.device}": ${message}`);
+      throw new ModelLoadError(`cannot load UME weights from ${spec.path}: ${message}`);
     }
     const loadMs = performance.now() - started;
     this.log.info(`UME model ${spec.name} loaded from ${spec.path} on ${provider} in ${loadMs.toFixed(0)} ms.`);
-    return { spec, scorer, provider, id: `${spec.path}\u0000${size}\u0000${mtime}`, loadMs };
+    return { spec, scorer: thread, provider, id: `${spec.path}\u0000${size}\u0000${mtime}`, loadMs };
   }
 
   async dispose(): Promise<void> {
     const cur = this.current;
     this.current = undefined;
-    if (cur) await cur.loaded.then((m) => m.scorer.release()).catch(() => undefined);
+    await Promise.all([this.unprepare(), cur?.thread.release()]);
   }
 }

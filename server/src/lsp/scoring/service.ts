@@ -143,7 +143,7 @@ export class ScoringService {
   }
 
   /**
-   * Loads the model and scores one protein in the background when the server starts (and when the
+   * Loads the model and scores one protein in its thread when the server starts (and when the
    * first document opens, if that failed), so the first hover finds weights loaded, sessions
    * created and ORT's memory grown: the first run at a new batch size pays for its allocations
    * (measured: a first 100-residue masked hover ~1.4x a later one), so the warm-up batch is about
@@ -153,10 +153,13 @@ export class ScoringService {
   warmUp(uri?: string): void {
     if (this.warmed) return;
     this.warmed = true;
+    // The scorer thread starts before the settings arrive: its start-up is most of a cold load.
+    this.holder.prepare();
     void (async () => {
       const settings = await this.ctx.config.get(uri);
       if (!settings.scoring.enabled) {
         this.warmed = false;
+        await this.holder.unprepare();
         return;
       }
       const started = performance.now();

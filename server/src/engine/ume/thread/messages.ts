@@ -1,0 +1,34 @@
+// The messages between a ThreadedScorer (caller's thread) and its scorer thread. Everything here is
+// structured-cloneable: no AbortSignals (cancellation is its own message) and no class instances.
+
+import type { Modality } from '../../seq/types';
+import type { Device, ProviderChoice } from '../../onnx/runtime/providers';
+import type { UmeConfig } from '../config';
+import type { PllMode, PllResult } from '../pll';
+
+export interface ThreadLoadOptions {
+  device: Device;
+  name?: string;
+  threads?: number;
+  maxLength?: number;
+}
+
+export interface ThreadPllOptions {
+  mode: PllMode;
+  k?: number;
+  seed?: number;
+}
+
+export type ToScorerThread =
+  | { type: 'load'; path: string; options: ThreadLoadOptions }
+  | { type: 'pll'; id: number; inputs: Array<{ text: string; modality: Modality }>; options: ThreadPllOptions }
+  | { type: 'cancel'; id: number };
+
+/** Where a load failed: reading the weights, or starting a session on the device. */
+export type LoadStage = 'weights' | 'session';
+
+export type FromScorerThread =
+  | { type: 'loaded'; name: string; config: UmeConfig; provider: ProviderChoice }
+  | { type: 'load-failed'; stage: LoadStage; message: string }
+  | { type: 'pll-done'; id: number; results: PllResult[] }
+  | { type: 'pll-failed'; id: number; message: string; aborted: boolean };
