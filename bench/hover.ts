@@ -8,7 +8,10 @@
 // Peer: the engine's own UmeScorer.pll on the same text in this process (warm), so the ratio
 // uncached/engine is what the LSP path adds. Model: --model FILE, else the embedded ume-tiny, else
 // random weights of ume-tiny's size (latency does not depend on the values).
+// Server: --server bundle (default: dist/server.js, built first, what the extension runs) or
+// source (the TypeScript through tsx, as the tests run it; its start-up includes transpiling).
 
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,14 +88,17 @@ function checkScored(h: Hover | null, what: string): void {
 export const bench: Bench = {
   description: 'hover latency p50/p95 (cold, uncached, cached) for a 100-residue protein and a 40-char SMILES',
   async run(args) {
-    const o = parseOptions(args, { cold: 5, iters: 20, mode: 'masked', model: '', device: 'auto' });
+    const o = parseOptions(args, { cold: 5, iters: 20, mode: 'masked', model: '', device: 'auto', server: 'bundle' });
     const mode = o.mode as PllMode;
+    if (o.server !== 'bundle' && o.server !== 'source') throw new Error(`--server is bundle or source, got "${o.server}"`);
+    const server = o.server;
+    if (server === 'bundle') execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'pipe' });
     const { path, what } = await modelFile(o.model);
     const settings = { scoring: { modelPath: path, mode, device: o.device } };
     const m = machine();
-    console.log(`hover bench: ${m.cpu}, ${m.cores} cores, node ${m.node}; model ${what}; mode ${mode}, device ${o.device}`);
+    console.log(`hover bench: ${m.cpu}, ${m.cores} cores, node ${m.node}; model ${what}; mode ${mode}, device ${o.device}, server ${server}`);
     const engine = await UmeScorer.fromFile(path, { device: o.device as 'auto' });
-    const figures: Record<string, unknown> = { bench: 'hover', mode, model: what, device: o.device };
+    const figures: Record<string, unknown> = { bench: 'hover', mode, model: what, device: o.device, server };
     try {
       for (const c of CASES) {
         if (c.name === 'smiles-40') for (const s of SMILES_POOL) if (s.length !== 40) throw new Error(`bench bug: "${s}" is ${s.length} characters`);
@@ -100,7 +106,7 @@ export const bench: Bench = {
         const coldImmediate: number[] = [];
         for (let r = 0; r < o.cold; r++) {
           for (const immediate of [false, true]) {
-            const client = await TestClient.start({ settings });
+            const client = await TestClient.start({ settings, server });
             try {
               const uri = fileUri(`${r}-${immediate ? 'i' : 'd'}-${c.file}`);
               client.open(uri, c.languageId, c.doc(c.pick(r)));
@@ -113,7 +119,7 @@ export const bench: Bench = {
             }
           }
         }
-        const client = await TestClient.start({ settings });
+        const client = await TestClient.start({ settings, server });
         const uncached: number[] = [];
         const cached: number[] = [];
         try {

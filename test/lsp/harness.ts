@@ -22,12 +22,18 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 
 const ROOT = join(__dirname, '..', '..');
 const SERVER = join(ROOT, 'server', 'src', 'lsp', 'main.ts');
+export const BUNDLED_SERVER = join(ROOT, 'dist', 'server.js');
 
 export interface StartOptions {
   /** What workspace/configuration answers for the `umeStudio` section. */
   settings?: unknown;
   /** Declare the workspace/configuration capability (pull model). Default true. */
   pullConfiguration?: boolean;
+  /**
+   * Which server to run: the TypeScript source through tsx (default, what tests check), or the
+   * esbuild bundle dist/server.js that users run (benchmarks; `npm run build` first).
+   */
+  server?: 'source' | 'bundle';
 }
 
 type Waiter = { test: () => boolean; resolve: () => void };
@@ -51,7 +57,8 @@ export class TestClient {
   ) {}
 
   static async start(options: StartOptions = {}): Promise<TestClient> {
-    const child = spawn(process.execPath, ['--import', 'tsx', SERVER, '--stdio'], { cwd: ROOT, stdio: 'pipe' });
+    const args = options.server === 'bundle' ? [BUNDLED_SERVER] : ['--import', 'tsx', SERVER];
+    const child = spawn(process.execPath, [...args, '--stdio'], { cwd: ROOT, stdio: 'pipe' });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     const state: { client?: TestClient } = {};
     const pending: Array<(c: TestClient) => void> = [];
