@@ -179,6 +179,19 @@ test('cancelling a hover queued behind a long ume/score answers at once and the 
   assert.match(markdown(await hover(uri, 1, 3)), /reward/);
 });
 
+test('shutdown during a long ume/score: the scorer thread ends between ORT calls and the server exits with code 0', async () => {
+  const other = await TestClient.start({ settings: { scoring: { modelPath, device: 'cpu' } } });
+  const big = fileUri('shutdown-big.fasta');
+  other.open(big, 'fasta', Array.from({ length: 12 }, (_, i) => `>s${i}\n${PROTEIN.slice(i, i + 200)}\n`).join(''));
+  await other.diagnosticsFor(big);
+  const scoring = other.connection.sendRequest('ume/score', { uri: big, tokens: false }).catch((e: Error) => e);
+  await new Promise((r) => setTimeout(r, 100));
+  await other.stop();
+  void scoring;
+  assert.equal(other.process.exitCode, 0, `exit code ${other.process.exitCode}, signal ${other.process.signalCode}; stderr:\n${other.stderr}`);
+  assert.doesNotMatch(other.stderr, /terminate called|Napi::Error/);
+});
+
 test('a bad model path: a clear error in the hover and an error message, no crash; fixing the path recovers', async () => {
   const uri = fileUri('hover-badpath.smi');
   client.open(uri, 'smiles', 'CCN(CC)CC triethylamine\n');

@@ -22,6 +22,7 @@ import type { CodeHref } from './convert';
 import { checkDocument } from './features/diagnostics';
 import { FEATURES } from './features/index';
 import { DebouncedRunner } from './scheduler';
+import { disposeScoringService } from './scoring/service';
 import { StatusReporter } from './status';
 
 export const SERVER_NAME = 'UME Studio language server';
@@ -89,7 +90,12 @@ export function startServer(connection: Connection): void {
     connection.console.info(`${SERVER_NAME} ready (features: ${FEATURES.map((f) => f.name).join(', ')}).`);
   });
 
-  connection.onShutdown(() => ctx?.scheduler.dispose());
+  // The scorer thread ends itself between ORT calls (see ThreadedScorer.release); the exit that
+  // follows shutdown must not find it inside one.
+  connection.onShutdown(async () => {
+    ctx?.scheduler.dispose();
+    if (ctx) await disposeScoringService(ctx);
+  });
 
   documents.listen(connection);
 }

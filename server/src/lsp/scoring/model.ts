@@ -13,6 +13,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveModel } from '../../engine/reward/model-path';
 import type { Device } from '../../engine/onnx/runtime/providers';
+import type { LoadTimings } from '../../engine/ume/thread/messages';
 import { ScorerLoadError, ThreadedScorer } from '../../engine/ume/thread/threaded-scorer';
 
 export interface ModelSpec {
@@ -128,6 +129,7 @@ export class ModelHolder {
   private async load(thread: ThreadedScorer, spec: ModelSpec, mtime: number, size: number): Promise<LoadedModel> {
     const started = performance.now();
     let provider: string;
+    let timings: LoadTimings;
     try {
       const loaded = await thread.load(spec.path, {
         device: spec.device,
@@ -136,13 +138,19 @@ export class ModelHolder {
         ...(this.options.maxLength !== undefined ? { maxLength: this.options.maxLength } : {}),
       });
       provider = loaded.provider.provider;
+      timings = loaded.timings;
     } catch (e) {
       const message = (e as Error).message;
       if (e instanceof ScorerLoadError && e.stage === 'session') throw new ModelLoadError(`cannot start UME model ${spec.name} on device "${spec.device}": ${message}`);
       throw new ModelLoadError(`cannot load UME weights from ${spec.path}: ${message}`);
     }
     const loadMs = performance.now() - started;
-    this.log.info(`UME model ${spec.name} loaded from ${spec.path} on ${provider} in ${loadMs.toFixed(0)} ms.`);
+    const t = timings;
+    const ms = (x: number): string => x.toFixed(0);
+    this.log.info(
+      `UME model ${spec.name} loaded from ${spec.path} on ${provider} in ${ms(loadMs)} ms ` +
+        `(in its thread: started at ${ms(t.threadStart)} ms, ORT ready at ${ms(t.runtimeReady)}, weights ${ms(t.weights)}, session ${ms(t.session)}).`,
+    );
     return { spec, scorer: thread, provider, id: `${spec.path}\u0000${size}\u0000${mtime}`, loadMs };
   }
 

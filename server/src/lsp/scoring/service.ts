@@ -184,3 +184,10 @@ export function scoringService(ctx: ServerContext): ScoringService {
   }
   return s;
 }
+
+/** Ends the connection's scoring (its model thread) if it was ever started; for shutdown. */
+export async function disposeScoringService(ctx: ServerContext): Promise<void> {
+  const s = services.get(ctx);
+  services.delete(ctx);
+  await s?.dispose();
+}

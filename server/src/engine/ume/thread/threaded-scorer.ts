@@ -13,7 +13,7 @@ import type { ProviderChoice } from '../../onnx/runtime/providers';
 import type { UmeConfig } from '../config';
 import type { PllOptions, PllResult } from '../pll';
 import type { SequenceInput } from '../scorer';
-import type { FromScorerThread, LoadStage, ThreadLoadOptions, ToScorerThread } from './messages';
+import type { FromScorerThread, LoadStage, LoadTimings, ScorerThreadData, ThreadLoadOptions, ToScorerThread } from './messages';
 
 /** A model failed to load in the thread: at reading the weights, or at starting a session. */
 export class ScorerLoadError extends Error {
@@ -35,6 +35,7 @@ export interface ThreadLoaded {
   name: string;
   config: UmeConfig;
   provider: ProviderChoice;
+  timings: LoadTimings;
 }
 
 /**
@@ -63,6 +64,7 @@ export class ThreadedScorer {
   private nextId = 1;
   private stopped: Error | undefined;
   private released = false;
+  private readonly exited: Promise<void>;
 
   /**
    * Starts the thread now (it imports the engine and ORT's binding, ~50 ms from the bundle) so a
@@ -72,13 +74,15 @@ export class ThreadedScorer {
     const entry = scorerThreadEntry();
     // stdout: true keeps the thread's console off process.stdout, which is the LSP channel when the
     // server runs over stdio; it is copied to stderr instead.
-    const options = { stdout: true, workerData: { file: entry.file } } as const;
+    const workerData: ScorerThreadData = { file: entry.file, spawnedAt: performance.timeOrigin + performance.now() };
+    const options = { stdout: true, workerData } as const;
     this.worker = entry.typescript
       ? new Worker("require('tsx/cjs'); require(require('node:worker_threads').workerData.file);", { ...options, eval: true })
       : new Worker(entry.file, options);
     this.worker.stdout.pipe(process.stderr);
     this.worker.on('message', (m: FromScorerThread) => this.receive(m));
     this.worker.on('error', (e) => this.stop(new ScorerThreadError(`the UME scorer thread failed: ${e.message}`)));
+    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.on('exit', (code) => this.stop(new ScorerThreadError(`the UME scorer thread exited (code ${code})`)));
     this.updateRef();
   }
@@ -115,10 +119,18 @@ export class ThreadedScorer {
     return result;
   }
 
-  /** Stops the thread; outstanding requests are rejected. */
+  /**
+   * Rejects outstanding requests now and ends the thread; resolves when it has ended, which is after
+   * the forward pass in progress, if any (the thread ends itself: see release() in scorer-thread.ts).
+   */
   async release(): Promise<void> {
-    this.released = true;
-    await this.worker.terminate();
+    if (!this.released) {
+      this.released = true;
+      this.stop(new ScorerThreadError('released'));
+      this.worker.postMessage({ type: 'release' } satisfies ToScorerThread);
+      this.worker.ref();
+    }
+    await this.exited;
   }
 
   private post(m: ToScorerThread): void {
@@ -128,7 +140,7 @@ export class ThreadedScorer {
   private receive(m: FromScorerThread): void {
     switch (m.type) {
       case 'loaded':
-        this.loading?.resolve({ name: m.name, config: m.config, provider: m.provider });
+        this.loading?.resolve({ name: m.name, config: m.config, provider: m.provider, timings: m.timings });
         this.loading = undefined;
         break;
       case 'load-failed':
