@@ -1,6 +1,8 @@
 // Entry of the language server bundle (dist/server.js). The transport comes from the command line:
 // --node-ipc when VS Code starts it, --stdio for other editors and the stream tests.
 
+// First: starts the scorer thread before the modules below are loaded (see early-thread.ts).
+import './scoring/early-thread';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { startServer } from './server';
 

@@ -78,9 +78,15 @@ export class ModelHolder {
     private readonly options: { threads?: number; maxLength?: number } = {},
   ) {}
 
-  /** Starts a scorer thread now, for the next load to use (its start-up overlaps whatever comes before). */
+  /**
+   * Starts a scorer thread now, for the next load to use (its start-up overlaps whatever comes
+   * before), or adopts the one the server's entry started (ThreadedScorer.startEarly).
+   */
   prepare(): void {
-    this.spare ??= this.spawn();
+    if (this.spare) return;
+    const early = ThreadedScorer.takeEarly();
+    if (early) early.onStop = this.onThreadStop(early);
+    this.spare = early ?? this.spawn();
   }
 
   /** Stops the thread prepare() started if no load has taken it (scoring turned out to be off). */
@@ -117,13 +123,19 @@ export class ModelHolder {
   }
 
   private spawn(): ThreadedScorer {
-    const thread: ThreadedScorer = new ThreadedScorer((error) => {
+    const thread = new ThreadedScorer();
+    thread.onStop = this.onThreadStop(thread);
+    return thread;
+  }
+
+  /** A thread that stopped on its own is forgotten; the next request loads the model again. */
+  private onThreadStop(thread: ThreadedScorer): (error: Error) => void {
+    return (error) => {
       if (this.spare === thread) this.spare = undefined;
       if (this.current?.thread !== thread) return;
       this.current = undefined;
       this.log.error(`${error.message}; the next score loads the model again.`);
-    });
-    return thread;
+    };
   }
 
   private async load(thread: ThreadedScorer, spec: ModelSpec, mtime: number, size: number): Promise<LoadedModel> {

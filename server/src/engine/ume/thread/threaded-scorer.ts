@@ -67,10 +67,14 @@ export class ThreadedScorer {
   private readonly exited: Promise<void>;
 
   /**
-   * Starts the thread now (it imports the engine and ORT's binding, ~50 ms from the bundle) so a
-   * later load() does not wait for that. `onStop` hears of a thread that stopped on its own.
+   * Starts the thread now (it imports the engine and ORT's binding, then starts ORT: ~110 ms from
+   * the bundle, measured) so a later load() does not wait for that.
    */
-  constructor(private readonly onStop?: (error: Error) => void) {
+  /** Hears of a thread that stopped on its own (not released); an owner may set it after creation. */
+  onStop: ((error: Error) => void) | undefined;
+
+  constructor(onStop?: (error: Error) => void) {
+    this.onStop = onStop;
     const entry = scorerThreadEntry();
     // stdout: true keeps the thread's console off process.stdout, which is the LSP channel when the
     // server runs over stdio; it is copied to stderr instead.
@@ -85,6 +89,23 @@ export class ThreadedScorer {
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.on('exit', (code) => this.stop(new ScorerThreadError(`the UME scorer thread exited (code ${code})`)));
     this.updateRef();
+  }
+
+  private static early: ThreadedScorer | undefined;
+
+  /**
+   * Starts a thread for the process's first model as early as possible (the language server's
+   * entry calls this before its own modules load); the first owner takes it with takeEarly().
+   */
+  static startEarly(): void {
+    ThreadedScorer.early ??= new ThreadedScorer();
+  }
+
+  /** The thread startEarly() started, once; undefined if there is none or it was taken. */
+  static takeEarly(): ThreadedScorer | undefined {
+    const t = ThreadedScorer.early;
+    ThreadedScorer.early = undefined;
+    return t?.stopped ? undefined : t;
   }
 
   /** Loads the weights at `path` and creates the scoring session, in the thread. Once per thread. */
