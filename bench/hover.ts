@@ -27,7 +27,10 @@ import { fmt, machine, median, parseOptions, type Bench } from './lib/bench';
 
 const PROTEIN_POOL =
   'MKTAYIAKQRQISFVKSHFSRQLEERLGLIEVQAPILSRVGDGTQDNLSGAEKAVQVKVKALPDAQFEVVHSLAKWKRQTLGQHDFSAGEGLYTHMKALRPDEDRLSPLHSVYVDQWDWERVMGDGERQFSTLKSTVEAIWAGIKATEAAVSEEFGLAPFLPDQIHFVHSQELLSRYPDLDAKGRERAIAKDLGAVFLVGIGGKLSDGHRHDVRAPDYDDWSTPSELGHAGLNGDILVWNPVLEDAFELSSMGIRVDADTLKHQLALTGDEDRLELEWHQALLRGEMPQTIGGGIGQSRLTMLLLQLPHLGQVQAGVWPAACRESVPALLKLLKRSDWQAWSSTAAYERR';
-/** 40-character SMILES, each valid (RDKit), distinct so uncached runs never hit the cache. */
+/**
+ * 40-character SMILES, each valid (RDKit), distinct so uncached runs never hit the cache: drug-like
+ * ones, then 38 chains with the nitrogen moved along (enough for --iters 40).
+ */
 const SMILES_POOL = [
   'CC(C)Cc1ccc(cc1)[C@@H](C)C(=O)OCCN(CC)CC',
   'CCOc1ccc2[nH]cc(CCNC(C)=O)c2c1OCC(=O)NCC',
@@ -36,7 +39,8 @@ const SMILES_POOL = [
   'Nc1ncnc2n(cnc12)[C@@H]1O[C@H](CO)[C@@H]1',
   'CCCCCCCOC(=O)c1ccccc1Nc1cccc(c1)C(F)(F)F',
   'CCCCCCCCCCCCCCCCCN(CC)C(=O)c1ccc(cc1)OCC',
-]
+  ...Array.from({ length: 38 }, (_, i) => `${'C'.repeat(i + 1)}N${'C'.repeat(38 - i)}`),
+];
 
 const percentile = (xs: readonly number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -90,6 +94,7 @@ export const bench: Bench = {
   async run(args) {
     const o = parseOptions(args, { cold: 5, iters: 20, mode: 'masked', model: '', device: 'auto', server: 'bundle' });
     const mode = o.mode as PllMode;
+    if (o.iters + 1 >= SMILES_POOL.length) throw new Error(`--iters ${o.iters}: the uncached SMILES hovers need ${o.iters + 2} distinct SMILES and the pool has ${SMILES_POOL.length}; use --iters ${SMILES_POOL.length - 2} or fewer`);
     if (o.server !== 'bundle' && o.server !== 'source') throw new Error(`--server is bundle or source, got "${o.server}"`);
     const server = o.server;
     if (server === 'bundle') execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'pipe' });
