@@ -3,7 +3,7 @@
 
 import { umeConfig, type UmeConfig } from '../../server/src/engine/ume/config';
 
-export const UME_TINY: UmeConfig = umeConfig({ name: 'ume-tiny', numLayers: 2, hiddenSize: 128, numHeads: 4, intermediateSize: 512 });
+export const UME_TINY: UmeConfig = umeConfig({ name: 'ume-tiny', numLayers: 1, hiddenSize: 256, numHeads: 16, intermediateSize: 8192 });
 export const MAX_LENGTH = 256;
 export const MODEL_DIR = 'server/src/engine/ume/models/ume-tiny';
 

@@ -4,9 +4,10 @@
 //
 //   node --import tsx scripts/ume/write-model-card.ts
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MODEL_DIR } from './ume-tiny-config';
+import { describePhases, type TrainingPhase } from './training-phases';
 
 const read = <T>(path: string): T => {
   if (!existsSync(path)) throw new Error(`${path} is missing; run the step that writes it (see scripts/ume/README.md)`);
@@ -29,6 +30,7 @@ interface Summary {
   tokenBudget: number;
   seed: number;
   heldoutEval: Record<string, { loss: number; accuracy: number; n: number }>;
+  phases?: TrainingPhase[];
 }
 
 interface ModeResult {
@@ -58,6 +60,14 @@ const sources = read<Sources>('data/ume-corpus/sources.json');
 const sizes = existsSync(join(run, 'size-choice.json')) ? readFileSync(join(run, 'size-choice.json'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number | string>) : [];
 
 const f = (x: number, d = 3): string => x.toFixed(d);
+const shipped = read<{ storage?: string }>(join(MODEL_DIR, 'config.json'));
+const storage = shipped.storage ?? 'F32';
+const weightBytes = statSync(join(MODEL_DIR, 'model.safetensors')).size;
+/** 3.9e11 -> "3.9 x 10^11". */
+const sci = (x: number): string => {
+  const e = Math.floor(Math.log10(x));
+  return `${(x / 10 ** e).toFixed(1)} x 10^${e}`;
+};
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 const m = summary.model;
 const MODALITY_NAME: Record<string, string> = { SMILES: 'SMILES', amino_acid: 'protein', nucleotide: 'DNA/RNA' };
@@ -80,7 +90,7 @@ p(`blocks (bidirectional attention, ${m.numHeads} heads, GELU MLP, no biases); M
 p();
 p('| layers | hidden | heads | FFN | vocab | parameters | max length | weights |');
 p('|---|---|---|---|---|---|---|---|');
-p(`| ${m.numLayers} | ${m.hiddenSize} | ${m.numHeads} | ${m.intermediateSize} | ${m.vocabSize} | ${summary.params.toLocaleString('en')} | 256 | float32 safetensors, lobster names |`);
+p(`| ${m.numLayers} | ${m.hiddenSize} | ${m.numHeads} | ${m.intermediateSize} | ${m.vocabSize} | ${summary.params.toLocaleString('en')} | 256 | ${storage} safetensors (${f(weightBytes / 1e6, 1)} MB), lobster names |`);
 p();
 p('Weights use lobster\'s `Ume` state-dict names (`model.model.embeddings.tok_embeddings.weight`, ...,');
 p('`model.decoder.1.bias`), so the file loads with `loadUmeWeights` here and into lobster\'s `Ume` with `load_state_dict`.');
@@ -88,28 +98,29 @@ p('The config is in the safetensors metadata (`ume_config`) and in `config.json`
 p();
 p('### Why this size');
 p();
-p('Chosen by measurement (`scripts/ume/measure-size.ts`) for CPU latency: a hover runs masked PLL, which for a');
-p('100-residue protein is 100 forward passes of 102 tokens (~10k tokens), so the cost grows with');
-p('L^2 x (per-token FLOPs). The target is hover p95 < 100 ms on 2 cores; the training budget was ~50 minutes on the');
-p('same 2 shared cores. Candidates, measured on the shared (heavily loaded) 2-core machine, random init:');
+p('A hover runs masked PLL: an L-token sequence is scored as L copies, each with one position masked. With the');
+p('shared-context graph (`server/src/engine/ume/masked-pll-graph.ts`) a 1-layer model computes, exactly, the');
+p('projections once per sequence (and once for `<mask>` at each position) and then, per copy, only the masked row:');
+p('its attention over the L keys, and the MLP and head at that one row. So the hover cost grows with depth (every');
+p('further layer needs all L rows of every copy) and hardly with the MLP\'s width, and the MLP is where a 1-layer');
+p('model keeps what it memorises. Hence one layer, 256 wide with 16 heads of 16 (they start on fixed neighbour');
+p('offsets, `scripts/ume/offset-init.ts`, so local order is learned fast), and an MLP as wide as the file size allows.');
+p('The target is hover p95 < 100 ms on 2 cores. Measured with random weights (`scripts/ume/measure-size.ts`):');
 p();
 if (sizes.length) {
-  p('| layers x hidden x FFN | params | masked PLL, 100 residues: wall ms (CPU ms) | train step, ~3.9k tokens: wall ms (CPU ms) |');
+  p('| layers x hidden x heads x FFN | params | masked PLL, 100 residues: wall ms (CPU ms) | train step, ~3.9k tokens: wall ms (CPU ms) |');
   p('|---|---|---|---|');
   for (const s of sizes) p(`| ${s['size']} (${s['heads']} heads) | ${Number(s['params']).toLocaleString('en')} | ${s['pll100_median_ms']} (${s['pll100_cpu_ms']}) | ${s['step_median_ms']} (${s['step_cpu_ms']}) |`);
   p();
-  p('CPU ms include ORT\'s spinning worker threads; on an idle machine wall time is roughly CPU ms / 2. ume-tiny uses 4 heads');
-  p('of 32 rather than the 2 of 64 measured (same projection FLOPs, slightly more softmax work).');
+  p('CPU ms include ORT\'s spinning worker threads.');
   p();
 }
-p('The suggested 4 x 256 x 1024 (3.9M) costs ~1.2 CPU-seconds per 100-residue masked PLL — far from 100 ms — and');
-p('~2 CPU-seconds per training step, so ~50 minutes would have shown it only ~2M tokens. The 2 x 128 x 512 model costs');
-p('about a fifth of that per token. The table predates the shared-context masked-PLL graph');
-p('(`server/src/engine/ume/masked-pll-graph.ts`: the first layer\'s attention and the last layer\'s keys and values are');
-p('computed once per sequence rather than once per masked copy, exactly), which took this model\'s 100-residue masked PLL');
-p('from ~50 to ~29 ms in one pass; the hover target is met with room (`docs/benchmarks.md`, `## hover`). With that graph a');
-p('1-layer model computes only the masked row of each copy, so its hover cost barely grows with the MLP\'s width: the');
-p('experiments in `scripts/ume/README.md` say what that does and does not buy.');
+p('The previous ume-tiny (2 x 128 x 4 x 512, 739k parameters, chosen from a table like this one before the');
+p('shared-context graph existed; 127M training tokens) reached masked AUROC vs shuffled 0.976 / 0.716 / 0.902');
+p('(SMILES / protein / DNA) with a 100-residue masked PLL of ~50 ms; this shape, on fewer tokens, reaches the figures');
+p('below at under a third of that hover cost (the 1-layer shapes\' history: `scripts/ume/README.md`, "Experiments").');
+p('Its weights are stored as F16 (half the bytes of float32; loading widens them to float32, and every figure below');
+p('is measured on the F16 file as shipped).');
 p();
 p('## Training data');
 p();
@@ -134,12 +145,11 @@ p(`- Batches: bucketed by length, at most ${summary.tokenBudget} padded tokens e
 p(`- AdamW lr ${summary.optimizer.lr}, betas ${summary.optimizer.betas.join('/')}, eps ${summary.optimizer.eps}, weight decay ${summary.optimizer.weightDecay} (matrices only); ${summary.optimizer.schedule.kind} schedule, ${summary.optimizer.schedule.warmupSteps ?? 0} warmup steps, floor ${summary.optimizer.schedule.minLrRatio ?? 0} x lr; clipping at ${summary.optimizer.maxGradNorm}.`);
 p(`- Seed ${summary.seed}; batch order and masks are functions of (seed, epoch, batch index), so \`--resume\` continues bit-for-bit.`);
 p(`- **${summary.steps} steps** (planned ${summary.plannedSteps}${summary.stoppedEarly ? ', stopped early by the wall-time cap' : ''}), ${summary.skippedSteps} skipped by the NaN guard; **${summary.tokensSeen.toLocaleString('en')} tokens seen** (${f(summary.epochs, 2)} epochs); **${f(summary.wallMinutes, 1)} minutes** wall time on 2 CPU cores.`);
-p('- How the committed weights got there (one run, resumed twice with `--resume`, same data order): steps 1-2000 as a');
-p('  2000-step cosine schedule on a machine loaded by other jobs (~1 s/step, the first release); resumed at 2000 with');
-p('  `--steps 26000` (a warm restart: lr back to ~2e-3) on an idle machine (~130 ms/step); resumed at 5500 with');
-p('  `--steps 16000` so the schedule could finish within the session (lr 1.83e-3 -> 1.52e-3 at the change);');
-p('  resumed at 16000 with `--steps 32000 --lr 1e-3` (a second, gentler warm restart: lr 2e-4 -> 5.4e-4). The');
-p('  optimizer line above is that last phase\'s schedule.');
+if (summary.phases && summary.phases.length > 1) {
+  p('- One run, resumed with `--resume` (same data order) under another schedule; the optimizer line above is the last');
+  p('  phase\'s. Phases:');
+  for (const l of describePhases(summary.phases)) p(`  - ${l}`);
+}
 p();
 p('### Held-out MLM (same masking, fixed masks)');
 p();
@@ -180,12 +190,13 @@ p();
 if (!quality.gate.passed) {
   p('### Why the gate is not met');
   p();
+  const protLoss = summary.heldoutEval['amino_acid']?.loss;
   p('Every modality separates real from lobster-style random sequences. SMILES, whose syntax (ring digits, brackets,');
-  p('valence) is local and regular, learned its order quickly; DNA separation rose steadily with training (0.52 after');
-  p('0.8 epoch in the first release); proteins lag: the held-out protein MLM loss stays close to what composition alone');
-  p('gives (~2.65 nats vs a ~2.9 unigram entropy), i.e. a 2-layer, 128-wide model predicts a masked residue mostly from');
-  p('the sequence\'s own composition, which a shuffle keeps. Real proteins beat their own shuffle in most pairs, but');
-  p('the spread of PLL between proteins is larger than that gap, so the unpaired AUROC stays low.');
+  p('valence) is local and regular, is learned quickly; DNA separation rises steadily with training; proteins lag: the');
+  p(`held-out protein MLM loss stays close to what composition alone gives (${protLoss === undefined ? '?' : f(protLoss, 2)} nats vs a ~2.9 unigram entropy), i.e. the`);
+  p('model predicts a masked residue mostly from the sequence\'s own composition, which a shuffle keeps. Real proteins');
+  p('beat their own shuffle in most pairs, but the spread of PLL between proteins is larger than that gap, so the');
+  p('unpaired AUROC stays low.');
   p();
   p('How far local order can go on these exact sets: `scripts/ume/ngram-ceiling.ts` scores them with a two-sided');
   p('context-count model that memorises every (2h+1)-gram of the training split (h tokens each side), interpolated');
@@ -199,10 +210,11 @@ if (!quality.gate.passed) {
   p('Reading: for SMILES and DNA the model is where the memorising count models with 2-3 tokens of context each side');
   p('are. For proteins the count models need +-2 to +-3 residues of exact context memorised over the 4M training');
   p('residues (related UniProt entries share 5- and 7-grams with the held-out ones) plus their overconfidence; a');
-  p('739k-parameter model cannot hold that table. A transformer that generalises the way protein language models do');
+  p(`${(summary.params / 1e6).toFixed(1)}M-parameter model holds only part of that table. A transformer that generalises the way protein language models do`);
   p('would need a model and a training budget of the ESM-2 8M class (6 layers x 320 trained on ~10^12 tokens, ~5 x 10^19 FLOPs), where our');
-  p('engine sustains ~1.4 x 10^11 FLOP/s on these 2 cores (6 x params x tokens at ~130 ms per 4096-token step), about');
-  p('5 x 10^14 FLOPs an hour; and every layer added to ume-tiny multiplies the masked-PLL hover latency, which must');
+  const flops = (6 * summary.params * summary.tokensSeen) / (summary.wallMinutes * 60);
+  p(`engine sustained ~${sci(flops)} FLOP/s on these 2 cores in this run (6 x params x tokens / wall time), about`);
+  p(`${sci(flops * 3600)} FLOPs an hour; and every layer added to ume-tiny multiplies the masked-PLL hover latency, which must`);
   p('stay under 100 ms. What would move it: a GPU run of the same script with a larger model, shipped as an optional');
   p('download-free package; for DNA, a corpus with more learnable structure (coding sequences with codon periodicity).');
   p();

@@ -29,7 +29,7 @@ export const UME_SIZES = {
   'ume-medium': { name: 'ume-medium', numLayers: 24, numHeads: 20, hiddenSize: 1280, intermediateSize: 5120, ...base },
   'ume-large': { name: 'ume-large', numLayers: 24, numHeads: 24, hiddenSize: 1728, intermediateSize: 6912, ...base },
   // Our embedded default, sized for CPU latency (see models/ume-tiny/MODEL_CARD.md).
-  'ume-tiny': { name: 'ume-tiny', numLayers: 2, numHeads: 4, hiddenSize: 128, intermediateSize: 512, maxLength: 256, ...base },
+  'ume-tiny': { name: 'ume-tiny', numLayers: 1, numHeads: 16, hiddenSize: 256, intermediateSize: 8192, maxLength: 256, ...base },
 } satisfies Record<string, UmeConfig>;
 
 export type UmeSizeName = keyof typeof UME_SIZES;
