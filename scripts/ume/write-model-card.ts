@@ -86,7 +86,7 @@ p();
 p('## Architecture');
 p();
 p(`UME / FlexBERT layout (REFERENCE.md §1): token embedding -> RMSNorm -> + sinusoidal positions; ${m.numLayers} pre-norm`);
-p(`blocks (bidirectional attention, ${m.numHeads} heads, GELU MLP, no biases); MLM head dense -> SiLU -> RMSNorm -> Linear+bias.`);
+p(`block${m.numLayers === 1 ? '' : 's'} (bidirectional attention, ${m.numHeads} heads, GELU MLP, no biases); MLM head dense -> SiLU -> RMSNorm -> Linear+bias.`);
 p();
 p('| layers | hidden | heads | FFN | vocab | parameters | max length | weights |');
 p('|---|---|---|---|---|---|---|---|');
