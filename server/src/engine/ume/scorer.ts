@@ -27,6 +27,8 @@ export interface SequenceInput {
 export interface UmeScorerOptions {
   device?: Device;
   threads?: number;
+  /** ORT's intra-op threads spin between runs (default true); see SessionSettings.spinning. */
+  spinning?: boolean;
   /** Max tokens per sequence including cls and eos (default 512); longer input is truncated and reported. */
   maxLength?: number;
   /** Forward-pass bounds (tokens, attention scores); defaults suit a few hundred MB of activations. */
@@ -114,7 +116,7 @@ export class UmeScorer {
       // Weights read from a file go in as stored (ORT widens and transposes them); see storedInitializers.
       const source = this.weightFeeds ? this.weights.params : (this.weights.stored ?? this.weights.params);
       const graph = outputs === 'shared' ? buildMaskedPllGraph(this.config, source, { weights }) : buildUmeGraph(this.config, source, { outputs, weights });
-      s = compile(graph, { device: this.options.device ?? 'auto', threads: this.options.threads });
+      s = compile(graph, { device: this.options.device ?? 'auto', threads: this.options.threads, spinning: this.options.spinning });
       // A failed compile must not poison the cache: the next call retries.
       s.catch(() => this.sessions.delete(key));
       this.sessions.set(key, s);

@@ -146,6 +146,8 @@ export class ModelHolder {
       const loaded = await thread.load(spec.path, {
         device: spec.device,
         name: spec.name,
+        // Hovers are sporadic: spinning threads would only take CPU from the server between them.
+        spinning: false,
         ...(this.options.threads !== undefined ? { threads: this.options.threads } : {}),
         ...(this.options.maxLength !== undefined ? { maxLength: this.options.maxLength } : {}),
       });

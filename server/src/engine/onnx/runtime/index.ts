@@ -18,6 +18,8 @@ export interface RuntimeOptions {
   device?: Device;
   threads?: number;
   optimization?: OptimizationLevel;
+  /** See SessionSettings.spinning. */
+  spinning?: boolean;
 }
 
 export interface CompiledModel {

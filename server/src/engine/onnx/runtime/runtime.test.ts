@@ -4,6 +4,7 @@ import { Graph, tensorData } from '../ir';
 import { add, matmul, reduceSum } from '../ops';
 import { toModelProto } from '../serialize';
 import { compile, ProviderError } from './index';
+import { sessionOptions } from './session-options';
 
 function affine(): Graph {
   const g = new Graph('affine');
@@ -141,4 +142,16 @@ test('runtime/ort.ts is the only module that imports onnxruntime-node', async ()
     }
   }
   assert.deepEqual(offenders, ['server/src/engine/onnx/runtime/ort.ts']);
+});
+
+test('spinning: false turns off intra-op spinning and the model still runs; the default leaves it on', async () => {
+  assert.equal(sessionOptions({}).extra, undefined);
+  assert.deepEqual(sessionOptions({ spinning: false }).extra, { session: { 'intra_op.allow_spinning': '0' } });
+  const m = await compile(affine(), { device: 'cpu', spinning: false });
+  try {
+    const out = await m.run({ x: tensorData('float32', [1, 3], [1, 0, 0]) });
+    assert.deepEqual(Array.from(out['y']!.data as Float32Array), [2, 3]);
+  } finally {
+    await m.release();
+  }
 });

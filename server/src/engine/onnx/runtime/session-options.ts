@@ -9,6 +9,12 @@ export type OptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
 export interface SessionSettings {
   threads?: number;
   optimization?: OptimizationLevel;
+  /**
+   * Let ORT's intra-op threads spin-wait for more work after a run (default true: back-to-back runs,
+   * as in training and batch scoring, start sooner). Off for sporadic interactive runs (hovers),
+   * where the spinning only takes CPU from the rest of the process.
+   */
+  spinning?: boolean;
 }
 
 export function defaultThreads(): number {
@@ -36,5 +42,6 @@ export function sessionOptions(settings: SessionSettings): OrtSessionOptions {
     // Errors only: ORT's warnings (e.g. nodes left on CPU by a GPU provider) go to stderr and would
     // drown the language server's log; we report the provider choice ourselves.
     logSeverityLevel: 3,
+    ...(settings.spinning === false ? { extra: { session: { 'intra_op.allow_spinning': '0' } } } : {}),
   };
 }

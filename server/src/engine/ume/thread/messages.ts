@@ -18,6 +18,7 @@ export interface ThreadLoadOptions {
   device: Device;
   name?: string;
   threads?: number;
+  spinning?: boolean;
   maxLength?: number;
 }
 
