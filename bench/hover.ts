@@ -103,7 +103,8 @@ export const bench: Bench = {
     const settings = { scoring: { modelPath: path, mode, device: o.device } };
     const m = machine();
     console.log(`hover bench: ${m.cpu}, ${m.cores} cores, node ${m.node}; model ${what}; mode ${mode}, device ${o.device}, server ${server}`);
-    const engine = await UmeScorer.fromFile(path, { device: o.device as 'auto' });
+    // The server's session settings (no spinning: see ModelHolder), so uncached/engine is the LSP path's cost.
+    const engine = await UmeScorer.fromFile(path, { device: o.device as 'auto', spinning: false });
     const figures: Record<string, unknown> = { bench: 'hover', mode, model: what, device: o.device, server };
     try {
       for (const c of CASES) {
