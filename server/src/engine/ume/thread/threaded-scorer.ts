@@ -4,8 +4,9 @@
 // a model loads or a long document is scored, and the load runs in parallel with the server's own
 // start. One thread holds one model; another model means another thread.
 //
-// Not in worker_threads for training (that is a child process): a scorer holds no state worth
-// saving, and a crash here (an ORT abort takes the process anyway) is answered by starting again.
+// A thread rather than a child process (which training uses): a scorer holds no state worth
+// protecting from a crash, and results come back without serializing through a pipe. A thread that
+// dies is reported to its owner (onStop), which starts another on the next request.
 
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -26,7 +27,7 @@ export class ScorerLoadError extends Error {
   }
 }
 
-/** The thread stopped (crashed or was terminated) with requests outstanding. */
+/** The thread is gone (it crashed, or was released) and cannot answer. */
 export class ScorerThreadError extends Error {
   override readonly name = 'ScorerThreadError';
 }
@@ -66,13 +67,13 @@ export class ThreadedScorer {
   private released = false;
   private readonly exited: Promise<void>;
 
-  /**
-   * Starts the thread now (it imports the engine and ORT's binding, then starts ORT: ~110 ms from
-   * the bundle, measured) so a later load() does not wait for that.
-   */
   /** Hears of a thread that stopped on its own (not released); an owner may set it after creation. */
   onStop: ((error: Error) => void) | undefined;
 
+  /**
+   * Starts the thread now (it imports the engine and ORT's binding, then starts ORT: ~90 ms from
+   * the bundle, measured in the server) so a later load() does not wait for that.
+   */
   constructor(onStop?: (error: Error) => void) {
     this.onStop = onStop;
     const entry = scorerThreadEntry();
