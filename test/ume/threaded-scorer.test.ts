@@ -96,9 +96,19 @@ test('load failures say whether the weights or the session failed', async () => 
   }
 });
 
+test('a thread whose entry file is missing says so and what to do, and the caller carries on', async () => {
+  const stops: Error[] = [];
+  const file = join(dirname(path), 'no-such-scorer-thread.js');
+  const t = new ThreadedScorer({ onStop: (e) => stops.push(e), entry: { file, typescript: false } });
+  await assert.rejects(t.load(path, { device: 'cpu' }), (e: Error) => e instanceof ScorerThreadError && e.message.includes(file) && /could not start .*reinstall the extension/.test(e.message));
+  assert.equal(stops.length, 1);
+  await assert.rejects(t.pll(INPUTS, { mode: 'masked' }), ScorerThreadError);
+  await t.release();
+});
+
 test('a thread that stops rejects what waits on it, tells its owner, and refuses new work', async () => {
   const stops: Error[] = [];
-  const t = new ThreadedScorer((e) => stops.push(e));
+  const t = new ThreadedScorer({ onStop: (e) => stops.push(e) });
   await t.load(path, { device: 'cpu', threads: 1 });
   const waiting = t.pll(LONG, { mode: 'masked' });
   // A crash in the thread, the real way: an exception nobody catches there (a second load throws).
@@ -112,7 +122,7 @@ test('a thread that stops rejects what waits on it, tells its owner, and refuses
 
 test('release rejects outstanding requests at once and ends the thread from inside, never mid-ORT-call', async () => {
   const stops: Error[] = [];
-  const t = new ThreadedScorer((e) => stops.push(e));
+  const t = new ThreadedScorer({ onStop: (e) => stops.push(e) });
   await t.load(path, { device: 'cpu', threads: 1 });
   const waiting = t.pll(LONG, { mode: 'masked' });
   const released = t.release();

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { resolveModel } from '../../engine/reward/model-path';
 import type { Device } from '../../engine/onnx/runtime/providers';
 import type { LoadTimings } from '../../engine/ume/thread/messages';
-import { ScorerLoadError, ThreadedScorer } from '../../engine/ume/thread/threaded-scorer';
+import { ScorerLoadError, ScorerThreadError, ThreadedScorer } from '../../engine/ume/thread/threaded-scorer';
 
 export interface ModelSpec {
   /** The weights file. */
@@ -156,6 +156,7 @@ export class ModelHolder {
     } catch (e) {
       const message = (e as Error).message;
       if (e instanceof ScorerLoadError && e.stage === 'session') throw new ModelLoadError(`cannot start UME model ${spec.name} on device "${spec.device}": ${message}`);
+      if (e instanceof ScorerThreadError) throw new ModelLoadError(`cannot load UME model ${spec.name}: ${message}`);
       throw new ModelLoadError(`cannot load UME weights from ${spec.path}: ${message}`);
     }
     const loadMs = performance.now() - started;

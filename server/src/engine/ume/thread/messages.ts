@@ -51,6 +51,8 @@ export interface LoadTimings {
 export type LoadStage = 'weights' | 'session';
 
 export type FromScorerThread =
+  /** The thread's modules loaded (ORT's binding included): a failure after this is not a failed start. */
+  | { type: 'started' }
   | { type: 'loaded'; name: string; config: UmeConfig; provider: ProviderChoice; timings: LoadTimings }
   | { type: 'load-failed'; stage: LoadStage; message: string }
   | { type: 'pll-done'; id: number; results: PllResult[] }

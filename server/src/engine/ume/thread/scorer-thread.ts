@@ -86,6 +86,8 @@ async function release(): Promise<void> {
   process.exit(0);
 }
 
+send({ type: 'started' });
+
 port.on('message', (m: ToScorerThread) => {
   switch (m.type) {
     case 'load':

@@ -65,6 +65,7 @@ export class ThreadedScorer {
   private nextId = 1;
   private stopped: Error | undefined;
   private released = false;
+  private started = false;
   private readonly exited: Promise<void>;
 
   /** Hears of a thread that stopped on its own (not released); an owner may set it after creation. */
@@ -74,9 +75,9 @@ export class ThreadedScorer {
    * Starts the thread now (it imports the engine and ORT's binding, then starts ORT: ~90 ms from
    * the bundle, measured in the server) so a later load() does not wait for that.
    */
-  constructor(onStop?: (error: Error) => void) {
-    this.onStop = onStop;
-    const entry = scorerThreadEntry();
+  constructor(given: { onStop?: (error: Error) => void; entry?: { file: string; typescript: boolean } } = {}) {
+    this.onStop = given.onStop;
+    const entry = given.entry ?? scorerThreadEntry();
     // stdout: true keeps the thread's console off process.stdout, which is the LSP channel when the
     // server runs over stdio; it is copied to stderr instead.
     const workerData: ScorerThreadData = { file: entry.file, spawnedAt: performance.timeOrigin + performance.now() };
@@ -86,7 +87,15 @@ export class ThreadedScorer {
       : new Worker(entry.file, options);
     this.worker.stdout.pipe(process.stderr);
     this.worker.on('message', (m: FromScorerThread) => this.receive(m));
-    this.worker.on('error', (e) => this.stop(new ScorerThreadError(`the UME scorer thread failed: ${e.message}`)));
+    this.worker.on('error', (e) =>
+      this.stop(
+        new ScorerThreadError(
+          this.started
+            ? `the UME scorer thread failed: ${e.message}`
+            : `the UME scorer thread could not start (${e.message}); its file ${entry.file} is missing or broken: reinstall the extension (in a checkout: npm ci && npm run build)`,
+        ),
+      ),
+    );
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.on('exit', (code) => this.stop(new ScorerThreadError(`the UME scorer thread exited (code ${code})`)));
     this.updateRef();
@@ -161,6 +170,9 @@ export class ThreadedScorer {
 
   private receive(m: FromScorerThread): void {
     switch (m.type) {
+      case 'started':
+        this.started = true;
+        break;
       case 'loaded':
         this.loading?.resolve({ name: m.name, config: m.config, provider: m.provider, timings: m.timings });
         this.loading = undefined;
