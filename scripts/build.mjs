@@ -4,6 +4,11 @@ import * as esbuild from 'esbuild';
 import { chmodSync, existsSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
+// --outdir DIR: bundles somewhere else than dist/ (tests build their own copy, so they never race
+// another build or read a half-written dist/).
+const outdirAt = process.argv.indexOf('--outdir');
+const outdir = outdirAt >= 0 ? process.argv[outdirAt + 1] : 'dist';
+if (!outdir) throw new Error('--outdir needs a folder');
 const external = ['vscode', 'onnxruntime-node', '@rdkit/rdkit'];
 const common = {
   bundle: true,
@@ -16,15 +21,15 @@ const common = {
 };
 
 const entries = [
-  { entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js' },
-  { entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' },
-  { entryPoints: ['server/src/engine/ume/thread/scorer-thread.ts'], outfile: 'dist/scorer-thread.js' },
-  { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['client/src/extension.ts'], outfile: `${outdir}/client.js` },
+  { entryPoints: ['server/src/lsp/main.ts'], outfile: `${outdir}/server.js` },
+  { entryPoints: ['server/src/engine/ume/thread/scorer-thread.ts'], outfile: `${outdir}/scorer-thread.js` },
+  { entryPoints: ['server/src/cli/main.ts'], outfile: `${outdir}/cli.js`, banner: { js: '#!/usr/bin/env node' } },
 ].filter((e) => existsSync(e.entryPoints[0]));
 
 if (watch) {
   for (const e of entries) (await esbuild.context({ ...common, ...e })).watch();
 } else {
   await Promise.all(entries.map((e) => esbuild.build({ ...common, ...e })));
-  if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
+  if (existsSync(`${outdir}/cli.js`)) chmodSync(`${outdir}/cli.js`, 0o755);
 }

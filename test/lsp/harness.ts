@@ -34,6 +34,8 @@ export interface StartOptions {
    * esbuild bundle dist/server.js that users run (benchmarks; `npm run build` first).
    */
   server?: 'source' | 'bundle';
+  /** With server 'bundle': the bundle to run (default dist/server.js). */
+  bundle?: string;
 }
 
 type Waiter = { test: () => boolean; resolve: () => void };
@@ -57,7 +59,7 @@ export class TestClient {
   ) {}
 
   static async start(options: StartOptions = {}): Promise<TestClient> {
-    const args = options.server === 'bundle' ? [BUNDLED_SERVER] : ['--import', 'tsx', SERVER];
+    const args = options.server === 'bundle' ? [options.bundle ?? BUNDLED_SERVER] : ['--import', 'tsx', SERVER];
     const child = spawn(process.execPath, [...args, '--stdio'], { cwd: ROOT, stdio: 'pipe' });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     const state: { client?: TestClient } = {};

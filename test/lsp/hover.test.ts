@@ -3,6 +3,9 @@
 // for the same text and weights; cache, supersession, cancellation, unscorable sequences, bad paths.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { CancellationTokenSource, HoverRequest, type Hover, type MarkupContent } from 'vscode-languageserver-protocol/node';
 import { UmeScorer } from '../../server/src/engine/ume/scorer';
 import { leastLikely, type PllMode } from '../../server/src/engine/ume/pll';
@@ -10,6 +13,7 @@ import type { Modality } from '../../server/src/engine/seq/types';
 import { TestClient, fileUri } from './harness';
 import { writeRandomModel } from './scoring-model';
 
+const ROOT = join(__dirname, '..', '..');
 const PROTEIN = 'MKTAYIAKQRQISFVKSHFSRQLEERLGLIEVQAPILSRVGDGTQDNLSGAEKAVQVKVKALPDAQFEVVHSLAKWKRQTLGQHDFSAGEGLYTHMKALRPDEDRLSPLHSVYVDQWDWERVMGDGERQFSTLKSTVEAIWAGIKATEAAVSEEFGLAPFLPDQIHFVHSQELLSRYPDLDAKGRERAIAKDLGAVFLVGIGGKLSDGHRHDVRAPDYDDWSTPSELGHAGLNGDILVWNPVLEDAFELSSMGIRVDADTLKHQLALTGDEDRLELEWHQALLRGEMPQTIGGGIGQSRLTMLLLQLPHLGQVQAGVWPAACRESVPALLKLLKRSDWQAWSSTAAYERR';
 const SMILES = 'CC(=O)Oc1ccccc1C(=O)O';
 
@@ -190,6 +194,27 @@ test('shutdown during a long ume/score: the scorer thread ends between ORT calls
   void scoring;
   assert.equal(other.process.exitCode, 0, `exit code ${other.process.exitCode}, signal ${other.process.signalCode}; stderr:\n${other.stderr}`);
   assert.doesNotMatch(other.stderr, /terminate called|Napi::Error/);
+});
+
+test('the bundled server (what the extension runs) scores in its bundled scorer thread, as the engine does', async () => {
+  // Its own build folder: no race with another build of dist/, and no stale dist/ tested.
+  const out = join(ROOT, '.test-artifacts', 'lsp-bundle', 'dist');
+  const build = spawnSync(process.execPath, ['scripts/build.mjs', '--outdir', out], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(build.status, 0, build.stderr);
+  assert.ok(existsSync(join(out, 'scorer-thread.js')), 'the build writes the scorer thread beside the server');
+  const bundled = await TestClient.start({ settings: { scoring: { modelPath, device: 'cpu' } }, server: 'bundle', bundle: join(out, 'server.js') });
+  try {
+    const uri = fileUri('bundled.fasta');
+    const text = PROTEIN.slice(20, 90);
+    bundled.open(uri, 'fasta', `>b\n${text}\n`);
+    await bundled.diagnosticsFor(uri);
+    const h = await bundled.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 1, character: 5 } });
+    await expectMatchesEngine(markdown(h), text, 'amino_acid');
+    assert.ok(bundled.logs.some((l) => /UME model hover-model loaded .* \(in its thread: started at \d+ ms/.test(l)), bundled.logs.join('\n'));
+  } finally {
+    await bundled.stop();
+  }
+  assert.equal(bundled.process.exitCode, 0, bundled.stderr);
 });
 
 test('a bad model path: a clear error in the hover and an error message, no crash; fixing the path recovers', async () => {
