@@ -20,7 +20,7 @@
 // weight is transposed once at load (and back at save). Embeddings and norms keep their layout.
 
 import { readFile } from 'node:fs/promises';
-import { numel, type TensorData } from '../onnx/ir';
+import type { TensorData } from '../onnx/ir';
 import { nodeFs, writeFileAtomic } from '../checkpoint/atomic';
 import { decodeSafetensors, encodeSafetensors } from '../checkpoint/safetensors';
 import { compareTensors, type TensorSpec } from '../checkpoint/verify';
@@ -389,9 +389,3 @@ export async function saveUmeWeights(path: string, config: UmeConfig, params: Pa
   await writeFileAtomic(nodeFs, path, chunks);
 }
 
-/** Size of the float32 parameters in bytes (to pick how a graph holds them). */
-export function paramBytes(params: ParameterSet): number {
-  let n = 0;
-  for (const [, t] of params.entries()) n += numel(t.shape) * 4;
-  return n;
-}
