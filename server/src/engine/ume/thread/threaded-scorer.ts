@@ -157,7 +157,7 @@ export class ThreadedScorer {
   async release(): Promise<void> {
     if (!this.released) {
       this.released = true;
-      this.stop(new ScorerThreadError('released'));
+      this.stop(new ScorerThreadError('the UME scorer thread was released; load the model again'));
       this.worker.postMessage({ type: 'release' } satisfies ToScorerThread);
       this.worker.ref();
     }
@@ -195,7 +195,7 @@ export class ThreadedScorer {
 
   private stop(error: Error): void {
     if (this.stopped) return;
-    this.stopped = this.released ? new ScorerThreadError('the UME scorer thread was released; load the model again') : error;
+    this.stopped = error;
     this.loading?.reject(this.stopped);
     this.loading = undefined;
     for (const w of this.pending.values()) w.reject(this.stopped);
