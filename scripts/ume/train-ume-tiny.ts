@@ -29,6 +29,7 @@ import { MAX_LENGTH, umeTinySized } from './ume-tiny-config';
 import { exportWeights, parseStorage } from './export-weights';
 import { previousPhases, type TrainingPhase } from './training-phases';
 import { applyOffsetInit } from './offset-init';
+import { warmStart } from './warm-start';
 
 
 const { values: args } = parseArgs({
@@ -60,6 +61,9 @@ const { values: args } = parseArgs({
     size: { type: 'string', default: '' },
     // Start layer 0's heads on fixed neighbour offsets (offset-init.ts) instead of random.
     'offset-init': { type: 'boolean', default: false },
+    // Start from a UME weights file (e.g. the shipped model.safetensors) instead of a random init:
+    // a warm start with a fresh optimizer, for continued pretraining on a changed corpus.
+    'init-weights': { type: 'string', default: '' },
   },
 });
 const UME_TINY = umeTinySized(args.size);
@@ -141,6 +145,7 @@ async function main(): Promise<void> {
   const m = umeMlm(UME_TINY);
   const params = initParams(m.specs, seed);
   if (args['offset-init']) applyOffsetInit(params, UME_TINY);
+  if (args['init-weights']) console.log(await warmStart(params, args['init-weights']));
   const schedule = makeSchedule({ kind: 'cosine', warmupSteps: int('warmup', args.warmup), totalSteps: steps, minLrRatio: 0.1 }, Number(args.lr));
   const threads = int('threads', args.threads);
   const trainer = await Trainer.create(m.spec, m.loss, params, {
