@@ -19,7 +19,7 @@ import type { Encoding } from '../../server/src/engine/ume/tokenizer';
 import { loadCheckpoint } from '../../server/src/engine/checkpoint/checkpoint';
 import { readCorpus } from './mlm-data';
 import { MODEL_DIR, umeTinySized } from './ume-tiny-config';
-import { auroc, pearson, pickHeldout, qualitySets, spearman } from './quality-sets';
+import { auroc, compositionEntropy, gapForAuroc, pearson, pickHeldout, qualitySets, spearman, stdev } from './quality-sets';
 
 const GATE = 0.9;
 const MODES: PllMode[] = ['masked', 'unmasked', 'sampled'];
@@ -55,6 +55,8 @@ async function scoreAll(scorer: UmeScorer, encs: Encoding[], mode: PllMode): Pro
     return r.mean;
   });
 }
+
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 const percentile = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -106,10 +108,11 @@ async function main(): Promise<void> {
       const sc = scores[mode]!;
       const vsShuffled = auroc(sc.real, sc.shuffled);
       const vsSynthetic = auroc(sc.real, sc.synthetic);
-      const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
       // Paired: each real sequence against its own shuffle (composition held fixed exactly).
       const pairedWins = sc.real.filter((v, i) => v > sc.shuffled[i]!).length / sc.real.length;
-      perMode[mode] = { aurocVsShuffled: vsShuffled, aurocVsSynthetic: vsSynthetic, pairedWinRate: pairedWins, meanPll: { real: mean(sc.real), shuffled: mean(sc.shuffled), synthetic: mean(sc.synthetic) } };
+      // What separates the sets, and what the gate would need at these spreads (normal approximation).
+      const spread = { sdReal: stdev(sc.real), sdShuffled: stdev(sc.shuffled), gap: mean(sc.real) - mean(sc.shuffled), gapFor90: gapForAuroc(stdev(sc.real), stdev(sc.shuffled), GATE) };
+      perMode[mode] = { aurocVsShuffled: vsShuffled, aurocVsSynthetic: vsSynthetic, pairedWinRate: pairedWins, meanPll: { real: mean(sc.real), shuffled: mean(sc.shuffled), synthetic: mean(sc.synthetic) }, spread };
       rows.push([modality, mode, vsShuffled.toFixed(3), pairedWins.toFixed(3), vsSynthetic.toFixed(3), mean(sc.real).toFixed(3), mean(sc.shuffled).toFixed(3), mean(sc.synthetic).toFixed(3)]);
       if (mode === 'masked' && vsShuffled < GATE) {
         gateOk = false;
@@ -121,7 +124,10 @@ async function main(): Promise<void> {
     const corr = Object.fromEntries(
       (['unmasked', 'sampled'] as const).map((mode) => [mode, { pearson: pearson(flat('masked'), flat(mode)), spearman: spearman(flat('masked'), flat(mode)), realOnlyPearson: pearson(scores['masked']!.real, scores[mode]!.real), realOnlySpearman: spearman(scores['masked']!.real, scores[mode]!.real) }]),
     );
-    results[modality] = { n: { real: sets.real.length, shuffled: sets.shuffled.length, synthetic: sets.synthetic.length }, meanTokens: sets.real.reduce((a, e) => a + e.ids.length, 0) / sets.real.length, modes: perMode, correlationWithMasked: corr };
+    // How much of the spread between real sequences is their composition (which a shuffle keeps).
+    const negEntropy = sets.real.map((e) => -compositionEntropy(e));
+    const composition = { meanEntropy: -mean(negEntropy), sdEntropy: stdev(negEntropy), pearsonMaskedReal: pearson(scores['masked']!.real, negEntropy), pearsonMaskedShuffled: pearson(scores['masked']!.shuffled, negEntropy) };
+    results[modality] = { composition, n: { real: sets.real.length, shuffled: sets.shuffled.length, synthetic: sets.synthetic.length }, meanTokens: sets.real.reduce((a, e) => a + e.ids.length, 0) / sets.real.length, modes: perMode, correlationWithMasked: corr };
   }
 
   // Hover latency of a held-out protein cut to 100 residues.
@@ -149,6 +155,11 @@ async function main(): Promise<void> {
   for (const m of MODALITIES) {
     const c = (results[m] as { correlationWithMasked: Record<string, { pearson: number; spearman: number }> }).correlationWithMasked;
     console.log(`${m}: corr with masked — unmasked pearson ${c['unmasked']!.pearson.toFixed(3)} spearman ${c['unmasked']!.spearman.toFixed(3)}; sampled pearson ${c['sampled']!.pearson.toFixed(3)} spearman ${c['sampled']!.spearman.toFixed(3)}`);
+  }
+  for (const m of MODALITIES) {
+    const r = results[m] as { composition: { sdEntropy: number; pearsonMaskedReal: number }; modes: Record<string, { spread: { sdReal: number; sdShuffled: number; gap: number; gapFor90: number } }> };
+    const sp = r.modes['masked']!.spread;
+    console.log(`${m}: masked PLL real sd ${sp.sdReal.toFixed(3)}, shuffled sd ${sp.sdShuffled.toFixed(3)}, gap ${sp.gap.toFixed(3)} (AUROC ${GATE} needs ~${sp.gapFor90.toFixed(3)}); real PLL vs -composition entropy (sd ${r.composition.sdEntropy.toFixed(3)}): pearson ${r.composition.pearsonMaskedReal.toFixed(3)}`);
   }
   console.log(`hover (100-residue protein): masked p50 ${latency['masked_p50_ms']} ms p95 ${latency['masked_p95_ms']} ms; unmasked p50 ${latency['unmasked_p50_ms']} ms p95 ${latency['unmasked_p95_ms']} ms`);
   console.log(gateOk ? `GATE PASSED (masked AUROC vs shuffled >= ${GATE} for every modality)` : `GATE NOT MET: ${shortfalls.join('; ')}`);

@@ -127,3 +127,35 @@ function ranks(x: readonly number[]): number[] {
 export function spearman(x: readonly number[], y: readonly number[]): number {
   return pearson(ranks(x), ranks(y));
 }
+
+/** Population standard deviation. */
+export function stdev(x: readonly number[]): number {
+  const m = x.reduce((a, b) => a + b, 0) / x.length;
+  return Math.sqrt(x.reduce((a, b) => a + (b - m) ** 2, 0) / x.length);
+}
+
+/**
+ * Entropy (nats) of the residue composition of an encoding (tokens between <cls_*> and <eos>): what
+ * a model that knows only the sequence's own composition pays per residue, and a shuffle keeps.
+ */
+export function compositionEntropy(e: Encoding): number {
+  const inner = e.ids.slice(1, -1);
+  const counts = new Map<number, number>();
+  for (const id of inner) counts.set(id, (counts.get(id) ?? 0) + 1);
+  let h = 0;
+  for (const c of counts.values()) h -= (c / inner.length) * Math.log(c / inner.length);
+  return h;
+}
+
+/** z of the standard normal at AUROC a (two normals: AUROC = Phi(gap / sqrt(sd1^2 + sd2^2))). */
+const Z_AT: Record<string, number> = { '0.9': 1.2816 };
+
+/**
+ * The mean-score gap two normal score sets with these spreads need for a given AUROC: how far a
+ * model's real-vs-shuffled gap is from the gate, in the scores' own units.
+ */
+export function gapForAuroc(sdPositive: number, sdNegative: number, target = 0.9): number {
+  const z = Z_AT[String(target)];
+  if (z === undefined) throw new Error(`gapForAuroc: no z for AUROC ${target}; add it to Z_AT`);
+  return z * Math.sqrt(sdPositive ** 2 + sdNegative ** 2);
+}
