@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { blastSequences } from './blast-db';
 import { readCorpus, type CorpusRow } from './mlm-data';
+import { mulberry32, shuffleInPlace } from './seeded-rng';
 
 const METASTUDENT = '/usr/share/metastudent-data/dataset_201401';
 /** The three GO ontologies' databases overlap; their union is the set of distinct sequences. */
@@ -31,25 +32,6 @@ export const SWISSPROT_SOURCE = {
   debianPackage: 'metastudent-data',
   licence: 'UniProtKB/Swiss-Prot CC-BY-4.0 (package GPL-2+)',
 } as const;
-
-/** mulberry32, as build-corpus.ts. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffleInPlace<T>(xs: T[], rand: () => number): void {
-  for (let i = xs.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [xs[i], xs[j]] = [xs[j]!, xs[i]!];
-  }
-}
 
 export interface SwissProtPick {
   rows: CorpusRow[];
@@ -109,7 +91,7 @@ async function main(): Promise<void> {
   if (missing.length) throw new Error(`Swiss-Prot databases not found (${missing.join(', ')}); install them with: apt-get install -y metastudent-data`);
   const train = readCorpus(join(args.from, 'train.jsonl'));
   const heldout = readCorpus(join(args.from, 'heldout.jsonl'));
-  const rand = rng(SEED);
+  const rand = mulberry32(SEED);
   const pick = pickSwissProt(n, k, heldout, new Set([...train, ...heldout].map((r) => r.text)), rand);
   const merged = [...train, ...pick.rows];
   shuffleInPlace(merged, rand);

@@ -13,6 +13,7 @@ import { createGunzip } from 'node:zlib';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { Modality } from '../../server/src/engine/seq/types';
+import { mulberry32, shuffleInPlace } from './seeded-rng';
 
 interface Source {
   id: string;
@@ -53,18 +54,6 @@ async function* fastaRecords(path: string): AsyncIterable<{ header: string; seq:
   if (header !== undefined) yield { header, seq: seq.join('') };
 }
 
-/** Deterministic PRNG (mulberry32) so windows and subsampling are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** FNV-1a 32-bit, for the held-out split. */
 function fnv1a(s: string): number {
   let h = 0x811c9dc5;
@@ -88,7 +77,7 @@ function* dnaWindows(seq: string, rand: () => number, perRecord: number): Iterab
   }
 }
 
-const rand = rng(42);
+const rand = mulberry32(42);
 
 const SOURCES: Source[] = [
   {
@@ -235,10 +224,7 @@ async function main(): Promise<void> {
     console.log(`${src.id}: ${kept} sequences (${rejected} rejected)`);
   }
   // Shuffle training rows so batches mix modalities.
-  for (let i = train.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [train[i], train[j]] = [train[j]!, train[i]!];
-  }
+  shuffleInPlace(train, rand);
   mkdirSync(out, { recursive: true });
   const write = (name: string, body: string) => {
     const tmp = join(out, `.${name}.tmp`);
