@@ -242,6 +242,8 @@ async function main(): Promise<void> {
     masking: BERT_MASKING,
     tokenBudget: budget,
     seed,
+    // A warm start's weights file (--init-weights): the run did not start from the seed's init.
+    ...(args['init-weights'] ? { initWeights: args['init-weights'] } : {}),
     heldoutEval: lastEval,
     phases: [...earlierPhases, { fromStep, toStep: trainer.step, plannedSteps: steps, lr: Number(args.lr), stoppedEarly: endedEarly }],
   };
