@@ -11,9 +11,10 @@
 // Deterministic: a fixed seed picks the proteins and the crop of those longer than the model's
 // max length, and shuffles the merged training rows.
 
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { nodeFs, writeFileAtomic } from '../../server/src/engine/checkpoint/atomic';
 import { blastSequences } from './blast-db';
 import { readCorpus, type CorpusRow } from './mlm-data';
 import { mulberry32, shuffleInPlace } from './seeded-rng';
@@ -96,15 +97,12 @@ async function main(): Promise<void> {
   const merged = [...train, ...pick.rows];
   shuffleInPlace(merged, rand);
   mkdirSync(args.out, { recursive: true });
-  const write = (name: string, body: string): void => {
-    const tmp = join(args.out, `.${name}.tmp`);
-    writeFileSync(tmp, body);
-    renameSync(tmp, join(args.out, name));
-  };
-  write('train.jsonl', merged.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  write('heldout.jsonl', heldout.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  // Atomic (temp file, fsync, rename), with a disk-full error that says what to do.
+  const write = (name: string, body: string): Promise<void> => writeFileAtomic(nodeFs, join(args.out, name), [Buffer.from(body)]);
+  await write('train.jsonl', merged.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  await write('heldout.jsonl', heldout.map((r) => JSON.stringify(r)).join('\n') + '\n');
   const added = { ...SWISSPROT_SOURCE, n, k, seed: SEED, distinct: pick.distinct, kept: pick.rows.length, excludedOverlap: pick.excludedOverlap, rejected: pick.rejected, residues: pick.rows.reduce((s, r) => s + r.text.length, 0) };
-  write('swissprot.json', JSON.stringify({ from: args.from, ...added }, null, 2) + '\n');
+  await write('swissprot.json', JSON.stringify({ from: args.from, ...added }, null, 2) + '\n');
   console.log(`${added.kept} Swiss-Prot proteins added to training (${added.residues} residues; ${added.excludedOverlap} left out for sharing a ${k}-residue stretch with a held-out protein, ${added.rejected} rejected); ${merged.length} training rows in ${args.out}`);
 }
 

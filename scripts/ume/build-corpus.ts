@@ -8,10 +8,11 @@
 // Output: train.jsonl and heldout.jsonl with one {"modality","text","source"} per line, plus
 // sources.json (what was read, how many sequences each gave, licences).
 
-import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
+import { nodeFs, writeFileAtomic } from '../../server/src/engine/checkpoint/atomic';
 import type { Modality } from '../../server/src/engine/seq/types';
 import { mulberry32, shuffleInPlace } from './seeded-rng';
 
@@ -226,14 +227,11 @@ async function main(): Promise<void> {
   // Shuffle training rows so batches mix modalities.
   shuffleInPlace(train, rand);
   mkdirSync(out, { recursive: true });
-  const write = (name: string, body: string) => {
-    const tmp = join(out, `.${name}.tmp`);
-    writeFileSync(tmp, body);
-    renameSync(tmp, join(out, name));
-  };
-  write('train.jsonl', train.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  write('heldout.jsonl', heldout.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  write('sources.json', JSON.stringify({ seed: 42, heldoutFraction, sources: stats }, null, 2) + '\n');
+  // Atomic (temp file, fsync, rename), with a disk-full error that says what to do.
+  const write = (name: string, body: string): Promise<void> => writeFileAtomic(nodeFs, join(out, name), [Buffer.from(body)]);
+  await write('train.jsonl', train.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  await write('heldout.jsonl', heldout.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  await write('sources.json', JSON.stringify({ seed: 42, heldoutFraction, sources: stats }, null, 2) + '\n');
   const count = (rows: Row[], m: Modality) => rows.filter((r) => r.modality === m).length;
   for (const m of ['SMILES', 'amino_acid', 'nucleotide'] as Modality[]) console.log(`${m}: train ${count(train, m)}, heldout ${count(heldout, m)}`);
 }
