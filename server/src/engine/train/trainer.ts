@@ -223,6 +223,30 @@ export class Trainer {
     return { manifest: ck.manifest, warnings };
   }
 
+  /**
+   * Restores parameters, optimizer state and the update count from tensors a run checkpoint holds
+   * (engine/runs/checkpoints.ts). Every name, dtype and shape is checked; all mismatches in one error.
+   */
+  restore(params: ReadonlyMap<string, TensorData>, state: ReadonlyMap<string, TensorData>, step: number, skipped = 0): void {
+    const problems: string[] = [];
+    const check = (what: string, want: ReadonlyMap<string, TensorData> | Map<string, TensorData>, have: ReadonlyMap<string, TensorData>): void => {
+      for (const [name, t] of want) {
+        const h = have.get(name);
+        if (!h) problems.push(`${what} "${name}" is missing`);
+        else if (h.dtype !== t.dtype || h.shape.join() !== t.shape.join()) problems.push(`${what} "${name}" is ${h.dtype}[${h.shape.join(', ')}], the model has ${t.dtype}[${t.shape.join(', ')}]`);
+      }
+      for (const name of have.keys()) if (!want.has(name)) problems.push(`${what} "${name}" is not in this model`);
+    };
+    check('parameter', new Map(this.params.entries()), params);
+    check('optimizer state', this.state, state);
+    if (!Number.isInteger(step) || step < 0) problems.push(`step must be an integer >= 0, got ${step}`);
+    if (problems.length) throw new Error(`the checkpoint does not fit this model:\n  - ${problems.slice(0, 20).join('\n  - ')}${problems.length > 20 ? `\n  ... and ${problems.length - 20} more` : ''}`);
+    for (const [name, t] of params) this.params.set(name, t);
+    for (const [name, t] of state) this.state.set(name, t);
+    this.completed = step;
+    this.skippedCount = skipped;
+  }
+
   async release(): Promise<void> {
     await Promise.all([this.fused?.release(), this.grads?.release(), this.apply?.release()]);
   }
