@@ -12,12 +12,17 @@ const close = (actual: ArrayLike<number>, expected: number[], tol = 1e-12): void
   }
 };
 
+/** TRL's nanstd: the Bessel factor n/(n-1) comes out of torch as float32 (integer tensors divided). */
+const trlStd = (meanSquare: number, n: number): number => Math.sqrt(meanSquare * Math.fround(n / (n - 1)));
+
 const settings = (over: Partial<AdvantageSettings> = {}): AdvantageSettings => ({ num_generations: 4, scale_rewards: 'group', multi_objective_aggregation: 'sum_then_normalize', ...over });
 
-test('nan-aware statistics: Bessel std, NaN below two values', () => {
+test('nan-aware statistics: Bessel std (its factor in float32, as TRL), NaN below two values', () => {
   assert.equal(nanmean([1, NaN, 3]), 2);
   assert.ok(Number.isNaN(nanmean([NaN, NaN])));
-  close([nanstd([1, 2, 3, 4])], [Math.sqrt(5 / 3)]);
+  close([nanstd([1, 2, 3, 4])], [trlStd(1.25, 4)], 0);
+  // 4/3 in float32 moves the std by ~2e-8 from the float64 value.
+  assert.ok(Math.abs(nanstd([1, 2, 3, 4]) - Math.sqrt(5 / 3)) < 3e-8);
   close([nanstd([1, NaN, 3])], [Math.SQRT2]);
   assert.ok(Number.isNaN(nanstd([5, NaN])));
   assert.ok(Number.isNaN(nanstd([])));
@@ -26,7 +31,7 @@ test('nan-aware statistics: Bessel std, NaN below two values', () => {
 test('group scaling: (r - group mean) / (group std + 1e-4)', () => {
   const r = [1, 2, 3, 4, 10, 10, 10, 10];
   const a = computeAdvantages([r], settings());
-  const std = Math.sqrt(5 / 3);
+  const std = trlStd(1.25, 4);
   close(a.advantages, [-1.5, -0.5, 0.5, 1.5].map((d) => d / (std + 1e-4)).concat([0, 0, 0, 0]));
   close(a.groupMeans, [2.5, 10]);
   close(a.groupStds, [std, 0]);

@@ -29,7 +29,7 @@ export interface Advantages {
   scales: Float64Array;
   /** [B] true where every function returned null/NaN. */
   unscorable: boolean[];
-  /** TRL's frac_reward_zero_std: the share of completions whose `scales` entry is ~0 (|std| <= 1e-8). */
+  /** TRL's frac_reward_zero_std: the share of completions whose `scales` entry is ~0 (|std| <= 1e-8), as the float32 TRL logs. */
   fracRewardZeroStd: number;
   /** TRL's `reward` and `reward_std`: nanmean / nanstd of `totals`. */
   reward: number;
@@ -60,14 +60,18 @@ export function nanmean(xs: ArrayLike<number>): number {
   return s / n; // 0/0 = NaN when nothing is left, as torch.nanmean
 }
 
-/** mean of squared deviations over the non-NaN values, times n/(n-1); NaN when n < 2. */
+/**
+ * sqrt(mean of squared deviations over the non-NaN values * n/(n-1)); NaN when n < 2. TRL's nanstd
+ * divides two integer tensors for the Bessel factor, which torch does in float32; so does this, and
+ * its figures match TRL's to the last digits (the factor's rounding moves a std by up to ~3e-8).
+ */
 export function nanstd(xs: ArrayLike<number>): number {
   const mean = nanmean(xs);
   const sq: number[] = [];
   for (let i = 0; i < xs.length; i++) if (!Number.isNaN(xs[i]!)) sq.push((xs[i]! - mean) ** 2);
   const n = sq.length;
   if (n < 2) return NaN;
-  return Math.sqrt(nanmean(sq) * (n / (n - 1)));
+  return Math.sqrt(nanmean(sq) * Math.fround(n / (n - 1)));
 }
 
 /** torch.isclose(std, 0) with its default tolerances (atol 1e-8, rtol 1e-5); false for NaN. */
@@ -165,7 +169,8 @@ export function computeAdvantages(rewardsPerFunc: ReadonlyArray<ReadonlyArray<nu
     groupStds: groups.stds,
     scales,
     unscorable,
-    fracRewardZeroStd: zero / B,
+    // TRL logs is_std_zero.float().mean(): a float32 mean.
+    fracRewardZeroStd: Math.fround(zero / B),
     reward: nanmean(totals),
     rewardStd: nanstd(totals),
     perFunction: Array.from({ length: K }, (_, k) => ({ mean: nanmean(r[k]!), std: nanstd(r[k]!) })),
