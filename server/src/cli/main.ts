@@ -3,9 +3,10 @@
 
 import { detectCommand } from './commands/detect';
 import { scoreCommand } from './commands/score';
+import { grpoLossCommand } from './commands/grpo-loss';
 import { ExitCode, UsageError, type CliIO, type Subcommand } from './registry';
 
-export const SUBCOMMANDS: readonly Subcommand[] = [detectCommand, scoreCommand];
+export const SUBCOMMANDS: readonly Subcommand[] = [detectCommand, scoreCommand, grpoLossCommand];
 
 function globalHelp(): string {
   const width = Math.max(...SUBCOMMANDS.map((c) => c.name.length));
