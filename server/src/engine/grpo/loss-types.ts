@@ -88,7 +88,7 @@ export interface AggregateInputs {
 const atLeastOne = (x: Value): Value => max(x, 1);
 
 /** The number of rows of x (static when known), in x's dtype. */
-function rows(x: Value): Value {
+export function rowCount(x: Value): Value {
   const d = x.shape?.[0];
   return typeof d === 'number' ? scalar(x, d) : cast(dimOf(x, 0), x.dtype);
 }
@@ -108,7 +108,7 @@ export const AGGREGATIONS: Readonly<Record<Aggregation, (x: AggregateInputs) => 
     div(div(reduceSum(mul(per_token_loss, mask), undefined, false), atLeastOne(reduceSum(mask, undefined, false))), settings.gradient_accumulation_steps),
   // (per_token_loss * mask).sum() / (per_token_loss.size(0) * max_completion_length) / G
   fixed_length: ({ per_token_loss, mask, settings }) =>
-    div(div(reduceSum(mul(per_token_loss, mask), undefined, false), mul(rows(per_token_loss), settings.max_completion_length)), settings.gradient_accumulation_steps),
+    div(div(reduceSum(mul(per_token_loss, mask), undefined, false), mul(rowCount(per_token_loss), settings.max_completion_length)), settings.gradient_accumulation_steps),
   // (per_token_loss * mask).sum() / num_items_in_batch.clamp(min=1.0)  (one process)
   global_tokens: ({ per_token_loss, mask, num_items_in_batch }) =>
     div(reduceSum(mul(per_token_loss, mask), undefined, false), atLeastOne(num_items_in_batch ?? reduceSum(mask, undefined, false))),

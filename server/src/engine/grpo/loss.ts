@@ -9,7 +9,7 @@ import { add, and, cast, constant, dimOf, div, equal, exp, greater, isNaN, less,
 import { stopGradient } from '../onnx/autodiff';
 import { clipRange, validateGrpoLossSettings, type GrpoLossSettings } from './config';
 import { highEntropyMask } from './entropy-mask';
-import { AGGREGATIONS, LOSS_TYPE_RULES } from './loss-types';
+import { AGGREGATIONS, LOSS_TYPE_RULES, rowCount } from './loss-types';
 
 export interface GrpoLossInputs {
   /** [B, T] log-probs of the completion tokens under the policy being trained. */
@@ -113,11 +113,6 @@ function globalMaskedMean(x: Value, mask: Value): Value {
     () => div(reduceSum(x, undefined, false), max(rowCount(x), 1)),
     () => div(reduceSum(mul(x, mask), undefined, false), max(reduceSum(mask, undefined, false), 1)),
   );
-}
-
-function rowCount(x: Value): Value {
-  const d = x.shape?.[0];
-  return typeof d === 'number' ? scalar(x, d) : cast(dimOf(x, 0), x.dtype);
 }
 
 /**
