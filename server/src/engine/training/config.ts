@@ -3,7 +3,7 @@
 // logic below. A resolved config is what config.json stores and what a resume compares.
 //
 // Defaults are TRL's, except (each with its reason, also in docs/training.md):
-// - max_completion_length 128 (TRL 512): policy-tiny's completions are UME token sequences; its
+// - max_completion_length 128 (TRL 1.9: 256): policy-tiny's completions are UME token sequences; its
 //   corpus' SMILES and proteins are well under 128 tokens, and the update cost grows with the length.
 // - learning_rate stays TRL's 1e-6 for any policy; the quick-test and production presets set 5e-5,
 //   a rate at which a 3M-parameter model moves within tens of steps (1e-6 suits billion-parameter LMs).
@@ -71,7 +71,7 @@ export const CONFIG_KEYS = {
   num_generations: int(8, 'Completions per prompt (the group); at least 2.', 2),
   generation_batch_size: int(null, 'Completions per generation round (default: per_device_train_batch_size x steps_per_generation).', 1, { nullable: true }),
   steps_per_generation: int(null, 'Micro-batches per generation round (default: gradient_accumulation_steps).', 1, { nullable: true }),
-  max_completion_length: int(128, 'Most tokens per completion (TRL 512; 128 for policy-tiny, see docs/training.md).', 1),
+  max_completion_length: int(128, 'Most tokens per completion (TRL 1.9: 256; 128 for policy-tiny, see docs/training.md).', 1),
   temperature: num(1.0, 'Sampling temperature (the log-probs of the loss are taken at it, as TRL does).', { min: 0, minExclusive: true }),
   top_p: num(1.0, 'Nucleus sampling (1.0: off).', { min: 0, max: 1, minExclusive: true }),
   top_k: int(0, 'Keep the k most likely tokens (0: off).'),
@@ -82,12 +82,12 @@ export const CONFIG_KEYS = {
   beta: num(0.0, 'KL coefficient against the frozen reference policy (0: no reference, TRL default).', { min: 0 }),
   epsilon: num(0.2, 'Lower clipping range.', { min: 0 }),
   epsilon_high: num(null, 'Upper clipping range (default: epsilon; DAPO uses 0.28).', { min: 0 }),
-  delta: num(null, 'Two-sided clipping: cap the importance weight at delta (null: off).', { min: 1 }),
+  delta: num(null, 'Two-sided clipping: cap the importance weight at delta (null: off).', { min: 0, minExclusive: true }),
   loss_type: str('dapo', 'Loss aggregation/formula.', LOSS_TYPES),
   scale_rewards: str('group', 'Divide advantages by the std of the group, the batch, or not at all.', SCALE_REWARDS),
   importance_sampling_level: str('token', 'token (GRPO) or sequence (GSPO) importance weights.', IS_LEVELS),
   mask_truncated_completions: bool(false, 'Leave completions cut at max_completion_length out of the loss.'),
-  top_entropy_quantile: num(1.0, 'Train only on the tokens in this top fraction of entropy (1.0: all).', { min: 0, max: 1, minExclusive: true }),
+  top_entropy_quantile: num(1.0, 'Train only on the tokens in this top fraction of entropy (1.0: all; 0: only the highest-entropy tokens).', { min: 0, max: 1 }),
   sapo_temperature_pos: num(1.0, 'SAPO temperature for positive advantages.', { min: 0, minExclusive: true }),
   sapo_temperature_neg: num(1.05, 'SAPO temperature for negative advantages.', { min: 0, minExclusive: true }),
   multi_objective_aggregation: str('sum_then_normalize', 'How several reward functions combine (TRL).', AGGREGATIONS),
