@@ -25,6 +25,8 @@ const entries = [
   { entryPoints: ['server/src/lsp/main.ts'], outfile: `${outdir}/server.js` },
   { entryPoints: ['server/src/engine/ume/thread/scorer-thread.ts'], outfile: `${outdir}/scorer-thread.js` },
   { entryPoints: ['server/src/cli/main.ts'], outfile: `${outdir}/cli.js`, banner: { js: '#!/usr/bin/env node' } },
+  // The training process the CLI and the language server fork (server/src/trainer/launch.ts).
+  { entryPoints: ['server/src/trainer/main.ts'], outfile: `${outdir}/trainer.js` },
 ].filter((e) => existsSync(e.entryPoints[0]));
 
 if (watch) {
