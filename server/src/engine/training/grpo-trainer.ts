@@ -34,6 +34,8 @@ import { generationRound, type AdvantageFn, type PromptRow, type RoundTimes, typ
 import { activeTokens, microBatchTensors } from './micro-batch';
 import type { Rollout } from './rollout';
 import { completionRows, roundMetrics } from './step-metrics';
+import { kmerDiversity } from './diversity';
+import { MODALITIES } from '../seq/types';
 import { grpoStepModel, stepNeeds } from './step-graph';
 
 const PAD_ID = 6;
@@ -193,6 +195,8 @@ export async function runTraining(job: TrainingJob): Promise<RunSummary> {
     await writer.writeStatus({ state, step, total_steps: total, pid: process.pid, updated: new Date().toISOString(), best_reward: finiteOrNull(counters.best_reward), last_checkpoint: lastCheckpoint, ...(message ? { message } : {}) });
   };
   const startStep = step;
+  // A fresh run scores the held-out prompts before any update: the baseline the final evaluation is compared with.
+  if (resumeDir === null && c.enable_generation_logging && job.eval.length) await evaluate(job, writer, 0, emit, runDir);
   await status('running');
   emit({ type: 'started', run_dir: runDir, time: Date.now(), total_steps: total, resumed_from: resumeDir, config_hash: hash });
 
@@ -418,6 +422,19 @@ export async function evaluate(job: Pick<TrainingJob, 'config' | 'policy' | 'rew
       'eval/validity': samples.length ? valid.filter(Boolean).length / samples.length : NaN,
       'eval/uniqueness': samples.length ? new Set(samples.map((s) => s.text)).size / samples.length : NaN,
       'eval/mean_length': samples.length ? samples.reduce((n, s) => n + s.ids.length, 0) / samples.length : NaN,
+      'eval/kmer_diversity': kmerDiversity(samples.map((s) => s.text)),
+      ...Object.fromEntries(
+        MODALITIES.flatMap((m) => {
+          const idx = rows.map((r, i) => (r.modality === m ? i : -1)).filter((i) => i >= 0);
+          if (!idx.length) return [];
+          const t = idx.map((i) => totals[i]).filter((x): x is number => x !== null);
+          return [
+            [`eval/validity/${m}`, idx.filter((i) => valid[i]).length / idx.length],
+            [`eval/mean_reward/${m}`, t.length ? t.reduce((a, b) => a + b, 0) / t.length : NaN],
+            [`eval/uniqueness/${m}`, new Set(idx.map((i) => samples[i]!.text)).size / idx.length],
+          ];
+        }),
+      ),
     },
   };
   if (c.enable_generation_logging) {

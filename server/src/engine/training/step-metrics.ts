@@ -5,6 +5,7 @@ import { histogram } from '../reward/stats';
 import { MODALITIES, type Modality } from '../seq/types';
 import type { CompletionRow } from '../../protocol/run-format';
 import type { Rollout } from './rollout';
+import { kmerDiversity } from './diversity';
 
 const LOBSTER_KEY: Record<Modality, string> = { SMILES: 'smiles', amino_acid: 'amino_acid', nucleotide: 'nucleotide' };
 
@@ -83,6 +84,7 @@ export function roundMetrics(inp: RoundMetricsInput): Record<string, number | { 
   }
   out['validity'] = rs.filter((r) => r.valid).length / rs.length;
   out['uniqueness'] = new Set(rs.map((r) => r.text)).size / rs.length;
+  out['kmer_diversity'] = kmerDiversity(rs.map((r) => r.text));
   return out;
 }
 
