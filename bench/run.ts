@@ -9,6 +9,7 @@ const registry: Record<string, () => Promise<{ bench: Bench }>> = {
   detect: () => import('./detect'),
   pll: () => import('./pll'),
   hover: () => import('./hover'),
+  'policy-generate': () => import('./policy-generate'),
 };
 
 async function main(): Promise<void> {
