@@ -68,7 +68,8 @@ export async function savePolicyFolder(dir: string, config: PolicyTinyConfig, pa
     return [name, storage === 'F16' ? toHalf(t, name) : t] as const;
   });
   await writeFileAtomic(nodeFs, join(dir, WEIGHTS_FILE), encodeSafetensors(tensors, { ...info.metadata, format: FORMAT, config: JSON.stringify(config) }));
-  const json = { ...config, architecture: ARCHITECTURE, weights: WEIGHTS_FILE, storage, ...info.extra };
+  const c = config;
+  const json = { name: c.name, architecture: ARCHITECTURE, vocabSize: c.vocabSize, dModel: c.dModel, nLayers: c.nLayers, nHeads: c.nHeads, dFF: c.dFF, positions: c.positions, maxLen: c.maxLen, normEps: c.normEps, initStd: c.initStd, weights: WEIGHTS_FILE, storage, ...info.extra };
   await writeFileAtomic(nodeFs, join(dir, CONFIG_FILE), [Buffer.from(JSON.stringify(json, null, 2) + '\n')]);
 }
 
