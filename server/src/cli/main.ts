@@ -4,9 +4,10 @@
 import { detectCommand } from './commands/detect';
 import { scoreCommand } from './commands/score';
 import { grpoLossCommand } from './commands/grpo-loss';
+import { datasetCommand } from './commands/dataset';
 import { ExitCode, UsageError, type CliIO, type Subcommand } from './registry';
 
-export const SUBCOMMANDS: readonly Subcommand[] = [detectCommand, scoreCommand, grpoLossCommand];
+export const SUBCOMMANDS: readonly Subcommand[] = [detectCommand, scoreCommand, grpoLossCommand, datasetCommand];
 
 function globalHelp(): string {
   const width = Math.max(...SUBCOMMANDS.map((c) => c.name.length));
