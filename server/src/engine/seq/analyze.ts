@@ -4,7 +4,7 @@
 import type { DetectionMode, DetectionResult, Modality, QuickFix, SequenceDiagnostic, SequenceOccurrence, SequenceReport, Severity } from './types';
 import { Code, codeInfo } from './codes';
 import { findSequences, type FindOptions } from './formats/index';
-import { loadRDKit } from './rdkit';
+import { loadRDKit, type RDKitValidator } from './rdkit';
 import { detectWith } from './detect/index';
 import { REWARD_TAG, TAG_MODALITY } from './detect/hints';
 import { isSpaceOrDigit } from './detect/alphabets';
@@ -18,10 +18,17 @@ export interface AnalyzeOptions extends FindOptions {
   smilesVocabulary?: ReadonlySet<string>;
   /** Polled between chunks of sequences; true stops the analysis early (the caller discards it). */
   isCancelled?: () => boolean;
+  /** The SMILES validator (default: the shared one); tests and the fuzz pass their own. */
+  rdkit?: RDKitValidator;
 }
 
-/** Sequences detected between two yields to the event loop (~25 ms), so the language server stays responsive. */
-const YIELD_EVERY = 500;
+/**
+ * Longest stretch of detection between two yields to the event loop, so the language server keeps
+ * answering while a big document is analysed; the clock is read every CLOCK_EVERY sequences (one
+ * sequence takes ~2-50 us, a 300-atom SMILES a few ms).
+ */
+const YIELD_AFTER_MS = 20;
+const CLOCK_EVERY = 16;
 
 export interface DocumentAnalysis {
   reports: SequenceReport[];
@@ -32,7 +39,7 @@ export interface DocumentAnalysis {
 type Problem = DetectionResult['problems'][number];
 
 export async function analyzeDocument(text: string, options: AnalyzeOptions): Promise<DocumentAnalysis> {
-  const rdkit = await loadRDKit();
+  const rdkit = options.rdkit ?? (await loadRDKit());
   const found = findSequences(text, options);
   // Parsers report ranges in the text without a byte-order mark; edits must use the same text.
   const doc = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -42,17 +49,29 @@ export async function analyzeDocument(text: string, options: AnalyzeOptions): Pr
   const canonicalSmiles = severity(Code.nonCanonicalSmiles) !== 'off';
 
   const reports: SequenceReport[] = [];
+  let sliceStart = performance.now();
   for (const [index, occurrence] of found.occurrences.entries()) {
-    if (index > 0 && index % YIELD_EVERY === 0) {
+    if (index % CLOCK_EVERY === 0 && performance.now() - sliceStart > YIELD_AFTER_MS) {
       await new Promise((resolve) => setImmediate(resolve));
       if (options.isCancelled?.()) break;
+      sliceStart = performance.now();
     }
-    const detection = detectWith(rdkit, occurrence.text, {
-      mode: options.mode,
-      hints: occurrence.hints,
-      ...(options.smilesVocabulary ? { smilesVocabulary: options.smilesVocabulary } : {}),
-      canonicalSmiles,
-    });
+    const detect = () =>
+      detectWith(rdkit, occurrence.text, {
+        mode: options.mode,
+        hints: occurrence.hints,
+        ...(options.smilesVocabulary ? { smilesVocabulary: options.smilesVocabulary } : {}),
+        canonicalSmiles,
+      });
+    // After an RDKit crash its replacement may still be loading; such answers are not kept: the
+    // sequence is detected again once RDKit is back, so nothing is lost.
+    let unavailable = rdkit.stats.unavailable;
+    let detection = detect();
+    while (rdkit.stats.unavailable !== unavailable) {
+      await rdkit.ready();
+      unavailable = rdkit.stats.unavailable;
+      detection = detect();
+    }
     const problems = [...detection.problems, ...contextProblems(occurrence, detection, options.mode)];
     const diagnostics: SequenceDiagnostic[] = [];
     for (const p of problems) {

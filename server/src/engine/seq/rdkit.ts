@@ -3,6 +3,17 @@
 // works offline. RDKit reports *why* a SMILES fails only through its error log, so the log is
 // captured (which also keeps RDKit from printing into an LSP stdio stream) and turned into a
 // specific reason plus the offending span of the input.
+//
+// RDKit's wasm build has a small fixed stack. Large molecules overflow it (measured with
+// @rdkit/rdkit 2026.9: chains, rings, branches, fused rings and bracket atoms of 585-600 atoms;
+// see rdkit-limits.test.ts): get_mol then throws "memory access out of bounds", or returns and
+// leaves the instance silently corrupted, after which every later call throws, answers wrongly or
+// never returns (a 100%-CPU hang with the wasm heap growing to gigabytes). Three guards:
+// - input bounds: SMILES with more than RDKIT_MAX_ATOMS atoms (or RDKIT_MAX_CHARS characters) are
+//   refused with a reason before they reach RDKit;
+// - a canary after every large input (and every CANARY_EVERY checks) catches silent corruption;
+// - a faulted or corrupted instance is dropped for a fresh one (a spare is kept once any large
+//   input was seen, so the swap is immediate); the input that faulted is answered as such.
 import initRDKitModule from '@rdkit/rdkit';
 import type { Log, MainModule } from '@rdkit/rdkit';
 import { scanSmiles } from './detect/smiles-scan';
@@ -15,7 +26,13 @@ export type SmilesFailureKind =
   | 'kekulize'
   | 'aromaticity'
   | 'syntax'
-  | 'other';
+  | 'other'
+  /** Larger than RDKit's wasm build can check safely (RDKIT_MAX_ATOMS); not checked. */
+  | 'too-large'
+  /** RDKit crashed on this input (its instance was replaced); not checked. */
+  | 'rdkit-fault'
+  /** RDKit is being restarted after a crash; ask again once `ready()` resolves. Never cached. */
+  | 'unavailable';
 
 export interface SmilesValidation {
   ok: boolean;
@@ -43,12 +60,25 @@ export interface SmilesValidator {
   readonly version: string;
 }
 
-let loadingModule: Promise<MainModule> | undefined;
-let loading: Promise<SmilesValidator> | undefined;
+/** Most atoms a SMILES may have to be given to RDKit: half of the smallest size measured to crash it. */
+export const RDKIT_MAX_ATOMS = 300;
+/** Most characters (bracket atoms, ring labels and bonds make ~10 per atom at most in practice). */
+export const RDKIT_MAX_CHARS = 4000;
+/** Inputs with more atoms than this are followed by a canary check of the instance. */
+const CANARY_ABOVE_ATOMS = 100;
+/** And every this many checks regardless. */
+const CANARY_EVERY = 2000;
+/** A molecule whose canonical form is known: exercises parsing, rings, aromaticity and get_smiles. */
+const CANARY_SMILES = 'OC(=O)c1ccccc1N';
 
-/** The RDKit wasm module itself, loaded once per process. */
+let loadingModule: Promise<MainModule> | undefined;
+/** The module loadingModule resolved to: dropped (so the next load makes a new one) if it faults. */
+let sharedModule: MainModule | undefined;
+let loading: Promise<RDKitValidator> | undefined;
+
+/** The RDKit wasm module itself, loaded once per process (again after it faulted). */
 export function loadRDKitModule(): Promise<MainModule> {
-  loadingModule ??= initRDKitModule().catch((err: unknown) => {
+  loadingModule ??= initRDKitModule().then((rd) => (sharedModule = rd), (err: unknown) => {
     loadingModule = undefined; // allow a retry after e.g. a transient file-system error
     throw new Error(
       `Could not load RDKit (@rdkit/rdkit wasm): ${err instanceof Error ? err.message : String(err)}. ` +
@@ -59,7 +89,7 @@ export function loadRDKitModule(): Promise<MainModule> {
 }
 
 /** The shared validator; the first call loads the wasm (~0.2 s), later calls resolve at once. */
-export function loadRDKit(): Promise<SmilesValidator> {
+export function loadRDKit(): Promise<RDKitValidator> {
   loading ??= loadRDKitModule().then(
     (rd) => new RDKitValidator(rd),
     (err: unknown) => {
@@ -68,6 +98,16 @@ export function loadRDKit(): Promise<SmilesValidator> {
     },
   );
   return loading;
+}
+
+/** True when RDKit did not judge the SMILES at all (too large, crashed, restarting). */
+export function notChecked(v: SmilesValidation): boolean {
+  return v.kind === 'too-large' || v.kind === 'rdkit-fault' || v.kind === 'unavailable';
+}
+
+/** The start of a UME103 message: a SMILES RDKit rejected is invalid; one it never judged is not called that. */
+export function smilesProblemLead(v: SmilesValidation): string {
+  return notChecked(v) ? 'SMILES not checked' : 'Invalid SMILES';
 }
 
 /** Convenience for one-off checks (with the canonical form); prefer `(await loadRDKit()).validate` in loops. */
@@ -106,22 +146,132 @@ function logCapture(rd: MainModule): Log | null {
   return captures.get(rd) ?? null;
 }
 
-export class RDKitValidator implements SmilesValidator {
+/** Atoms as RDKit would count them (bracket atoms, organic-subset letters, '*'), for the size bound. */
+export function countSmilesAtoms(smiles: string): number {
+  let atoms = 0;
+  let inBracket = false;
+  for (let i = 0; i < smiles.length; i++) {
+    const c = smiles.charCodeAt(i);
+    if (inBracket) {
+      if (c === 93) inBracket = false; // ]
+      continue;
+    }
+    if (c === 91) {
+      inBracket = true; // [
+      atoms++;
+    } else if (c === 42) atoms++; // *
+    else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
+      // Cl and Br are one atom; any other letter counts as one (over-counting only refuses sooner).
+      const prev = smiles.charCodeAt(i - 1);
+      if (!((c === 108 && prev === 67) || (c === 114 && prev === 66))) atoms++;
+    }
+  }
+  return atoms;
+}
+
+/** Thrown inside the guard when an instance fails its canary (corrupted without throwing). */
+class CanaryFailed extends Error {}
+
+/** One RDKit wasm instance: parses and explains, and throws whatever the wasm throws. */
+class RDKitInstance {
   readonly version: string;
   private readonly log: Log | null;
-  // Re-analysis while typing sees the same SMILES again and again; results are pure functions of
-  // the string, so a bounded least-recently-used cache makes re-checks nearly free. A Map keeps
-  // insertion order: a hit is moved to the end, and the oldest entries (the first keys) are evicted.
-  private readonly cache = new Map<string, SmilesValidation>();
+  private readonly canaryExpected: string;
 
   constructor(
-    private readonly rd: MainModule,
-    /** Parse with fastParseOptions (the default); false uses get_mol's defaults (for tests that compare). */
-    private readonly fast = true,
-    private readonly cacheLimit = CACHE_LIMIT,
+    readonly rd: MainModule,
+    private readonly fast: boolean,
   ) {
     this.version = rd.version();
     this.log = logCapture(rd);
+    this.canaryExpected = this.canonicalOf(CANARY_SMILES);
+  }
+
+  check(smiles: string, wantCanonical: boolean): SmilesValidation {
+    this.log?.clear_buffer();
+    const result = this.parse(smiles, this.fast ? fastParseOptions(smiles) : FULL_OPTIONS, wantCanonical);
+    return result ?? explainFailure(smiles, this.log?.get_buffer() ?? '');
+  }
+
+  /** False (or a throw) when the instance no longer answers a known molecule correctly. */
+  healthy(): boolean {
+    return this.canonicalOf(CANARY_SMILES) === this.canaryExpected && this.canaryExpected !== '';
+  }
+
+  private canonicalOf(smiles: string): string {
+    const mol = this.rd.get_mol(smiles, FULL_OPTIONS);
+    try {
+      return mol && mol.is_valid() ? mol.get_smiles() : '';
+    } finally {
+      mol?.delete();
+    }
+  }
+
+  /** The validation of a molecule RDKit accepts; undefined when it rejects the input. */
+  private parse(smiles: string, options: string, wantCanonical: boolean): SmilesValidation | undefined {
+    const mol = this.rd.get_mol(smiles, options);
+    try {
+      // An empty molecule comes back for input that holds no atoms at all.
+      if (mol && mol.is_valid() && mol.get_num_atoms() > 0) return wantCanonical ? { ok: true, canonical: mol.get_smiles() } : { ok: true };
+      return undefined;
+    } finally {
+      mol?.delete();
+    }
+  }
+}
+
+export interface RDKitGuardOptions {
+  /** Refuse SMILES with more atoms than this before RDKit sees them (default RDKIT_MAX_ATOMS). */
+  maxAtoms?: number;
+  /** Refuse SMILES with more characters than this (default RDKIT_MAX_CHARS). */
+  maxChars?: number;
+  /** Where fresh instances come from after a fault (default: a new instance of @rdkit/rdkit). */
+  loadInstance?: () => Promise<MainModule>;
+  /** Called once per fault, with what happened (the language server logs it). */
+  onFault?: (message: string) => void;
+}
+
+/** What the guard has seen, for logs, the fuzz and tests. */
+export interface RDKitGuardStats {
+  checks: number;
+  /** Inputs refused by the size bounds. */
+  refused: number;
+  /** Instances lost: a throw from the wasm, or a failed canary. */
+  faults: number;
+  /** Answers given while no instance was ready ('unavailable'). */
+  unavailable: number;
+  /** Instances created after the first. */
+  restarts: number;
+}
+
+export class RDKitValidator implements SmilesValidator {
+  readonly version: string;
+  // Re-analysis while typing sees the same SMILES again and again; results are pure functions of
+  // the string, so a bounded least-recently-used cache makes re-checks nearly free. A Map keeps
+  // insertion order: a hit is moved to the end, and the oldest entries (the first keys) are evicted.
+  // The cache outlives instances: an answer from a healthy instance stays right.
+  private readonly cache = new Map<string, SmilesValidation>();
+  private instance: RDKitInstance | undefined;
+  private spare: Promise<RDKitInstance> | undefined;
+  private replacing: Promise<void> | undefined;
+  private sinceCanary = 0;
+  private readonly maxAtoms: number;
+  private readonly maxChars: number;
+  private readonly loadInstance: () => Promise<MainModule>;
+  readonly stats: RDKitGuardStats = { checks: 0, refused: 0, faults: 0, unavailable: 0, restarts: 0 };
+
+  constructor(
+    rd: MainModule,
+    /** Parse with fastParseOptions (the default); false uses get_mol's defaults (for tests that compare). */
+    private readonly fast = true,
+    private readonly cacheLimit = CACHE_LIMIT,
+    private readonly guard: RDKitGuardOptions = {},
+  ) {
+    this.instance = new RDKitInstance(rd, fast);
+    this.version = this.instance.version;
+    this.maxAtoms = guard.maxAtoms ?? RDKIT_MAX_ATOMS;
+    this.maxChars = guard.maxChars ?? RDKIT_MAX_CHARS;
+    this.loadInstance = guard.loadInstance ?? (() => initRDKitModule());
   }
 
   validate(smiles: string, options?: ValidateOptions): SmilesValidation {
@@ -133,10 +283,21 @@ export class RDKitValidator implements SmilesValidator {
       return hit;
     }
     const result = this.compute(smiles, wantCanonical);
+    if (result.kind === 'unavailable') return result;
     if (hit) this.cache.delete(smiles);
     else if (this.cache.size >= this.cacheLimit) this.evictOldest();
-    this.cache.set(smiles, result);
+    if (this.cacheLimit > 0) this.cache.set(smiles, result);
     return result;
+  }
+
+  /** True while an instance is ready to answer (false only between a fault and its replacement). */
+  get available(): boolean {
+    return this.instance !== undefined;
+  }
+
+  /** Resolves once an instance is ready (at once when one is). */
+  async ready(): Promise<void> {
+    while (!this.instance) await (this.replacing ?? this.replace());
   }
 
   /** Entries currently cached (for tests). */
@@ -160,21 +321,91 @@ export class RDKitValidator implements SmilesValidator {
     if (/[\r\n]/.test(smiles) || smiles.trimStart().startsWith('{')) {
       return { ok: false, kind: 'syntax', reason: 'syntax error: not a single-line SMILES', offset: 0, length: smiles.length };
     }
-    this.log?.clear_buffer();
-    const result = this.parse(smiles, this.fast ? fastParseOptions(smiles) : FULL_OPTIONS, wantCanonical);
-    return result ?? explainFailure(smiles, this.log?.get_buffer() ?? '');
+    // RDKit reads a SMILES up to the first whitespace; only that part is bounded (and parsed).
+    const space = smiles.search(/\s/);
+    const parsed = space < 0 ? smiles : smiles.slice(0, space);
+    const atoms = countSmilesAtoms(parsed);
+    if (atoms > this.maxAtoms || parsed.length > this.maxChars) {
+      this.stats.refused++;
+      const size = atoms > this.maxAtoms ? `${atoms} atoms, more than the ${this.maxAtoms}` : `${parsed.length} characters, more than the ${this.maxChars}`;
+      return {
+        ok: false,
+        kind: 'too-large',
+        reason: `too large to check: ${size} RDKit is given here (its WebAssembly build crashes on molecules of about 590 atoms)`,
+        offset: 0,
+        length: smiles.length,
+      };
+    }
+    const instance = this.instance;
+    if (!instance) {
+      this.stats.unavailable++;
+      return { ok: false, kind: 'unavailable', reason: 'RDKit is restarting after a crash; not checked yet', offset: 0, length: smiles.length };
+    }
+    this.stats.checks++;
+    // Large inputs are the risky ones: have a replacement ready before one can be needed.
+    if (atoms > CANARY_ABOVE_ATOMS) this.spare ??= this.newInstance();
+    try {
+      const result = instance.check(smiles, wantCanonical);
+      if (atoms > CANARY_ABOVE_ATOMS || ++this.sinceCanary >= CANARY_EVERY) {
+        this.sinceCanary = 0;
+        if (!instance.healthy()) throw new CanaryFailed('a check of a known molecule gave a wrong answer afterwards');
+      }
+      return result;
+    } catch (error) {
+      const what = error instanceof CanaryFailed ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      this.fault(`RDKit failed on a ${atoms}-atom SMILES (${what}); its instance was replaced.`);
+      return {
+        ok: false,
+        kind: 'rdkit-fault',
+        reason: `RDKit crashed on this SMILES (${what}) and was restarted; it could not be checked`,
+        offset: 0,
+        length: smiles.length,
+      };
+    }
   }
 
-  /** The validation of a molecule RDKit accepts; undefined when it rejects the input. */
-  private parse(smiles: string, options: string, wantCanonical: boolean): SmilesValidation | undefined {
-    const mol = this.rd.get_mol(smiles, options);
-    try {
-      // An empty molecule comes back for input that holds no atoms at all.
-      if (mol && mol.is_valid() && mol.get_num_atoms() > 0) return wantCanonical ? { ok: true, canonical: mol.get_smiles() } : { ok: true };
-      return undefined;
-    } finally {
-      mol?.delete();
+  private fault(message: string): void {
+    this.stats.faults++;
+    const lost = this.instance;
+    this.instance = undefined;
+    if (lost && lost.rd === sharedModule) {
+      // Validators made later from loadRDKitModule() must not get the broken module.
+      sharedModule = undefined;
+      loadingModule = undefined;
     }
+    this.guard.onFault?.(message);
+    this.replace().catch((error: unknown) => this.guard.onFault?.(`RDKit could not be restarted: ${error instanceof Error ? error.message : String(error)}`));
+  }
+
+  /** Puts the spare (or a new instance) in place; the next spare is loaded on demand. */
+  private replace(): Promise<void> {
+    this.replacing ??= (async () => {
+      for (let attempt = 0; ; attempt++) {
+        const next = this.spare ?? this.newInstance();
+        this.spare = undefined;
+        try {
+          this.instance = await next;
+          this.stats.restarts++;
+          return;
+        } catch (error) {
+          if (attempt >= 2) throw error;
+        }
+      }
+    })().finally(() => {
+      this.replacing = undefined;
+    });
+    return this.replacing;
+  }
+
+  /** A fresh instance, loading in the background (a failed load is seen by whoever awaits it). */
+  private newInstance(): Promise<RDKitInstance> {
+    const next = (async () => {
+      const instance = new RDKitInstance(await this.loadInstance(), this.fast);
+      if (!instance.healthy()) throw new Error('a fresh RDKit instance failed its canary check');
+      return instance;
+    })();
+    next.catch(() => undefined); // not an unhandled rejection while it waits as the spare
+    return next;
   }
 }
 

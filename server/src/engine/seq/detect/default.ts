@@ -6,7 +6,7 @@
 // instead of being called DNA at 99.99%.
 import type { DetectionResult, Modality, SequenceHints } from '../types';
 import { Code } from '../codes';
-import type { SmilesValidation, SmilesValidator } from '../rdkit';
+import { smilesProblemLead, type SmilesValidation, type SmilesValidator } from '../rdkit';
 import { SMILES_VOCABULARY } from '../../ume/tokenizer';
 import { IUPAC_AMBIGUITY, UME_SMILES_SPLIT, isSpaceOrDigit, pythonStripBounds } from './alphabets';
 import { compose, letterCount, type Composition } from './composition';
@@ -119,7 +119,7 @@ export function detectDefault(text: string, rdkit: SmilesValidator, options: Def
     const v = smilesCheck();
     const where = v.offset !== undefined && v.length !== undefined ? { offset: at(v.offset), length: v.length } : { offset: start, length: core.length };
     const reason = comp.spaces > 0 && v.ok ? 'whitespace inside a SMILES: RDKit would read only the text before it' : (v.reason ?? 'RDKit could not parse it');
-    problems.push({ code: Code.invalidSmiles, message: `Invalid SMILES: ${reason}.`, ...where });
+    problems.push({ code: Code.invalidSmiles, message: `${comp.spaces > 0 && v.ok ? 'Invalid SMILES' : smilesProblemLead(v)}: ${reason}.`, ...where });
     return withLengthCheck({ modality: 'SMILES', confidence: 0.5, alternatives: [], problems }, core, start);
   }
   problems.push({

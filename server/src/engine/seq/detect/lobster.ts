@@ -8,7 +8,7 @@
 // (UME106, UME115) are warnings about what UME will do with text lobster accepted.
 import type { DetectionResult, Modality } from '../types';
 import { Code } from '../codes';
-import type { SmilesValidator } from '../rdkit';
+import { smilesProblemLead, type SmilesValidator } from '../rdkit';
 import { isSpaceOrDigit, pythonStripBounds } from './alphabets';
 
 const DNA = /^[ATGC]+$/;
@@ -58,7 +58,7 @@ export function detectLobster(text: string, rdkit: SmilesValidator): DetectionRe
     if (!v.ok) {
       const where = v.offset !== undefined && v.length !== undefined ? span(v.offset, v.length) : whole;
       const upNote = changed ? ` (lobster validates the uppercased text "${clip(up)}")` : '';
-      return fail([{ code: Code.invalidSmiles, message: `Invalid SMILES: ${v.reason ?? 'RDKit could not parse it'}${upNote}.`, ...where }]);
+      return fail([{ code: Code.invalidSmiles, message: `${smilesProblemLead(v)}: ${v.reason ?? 'RDKit could not parse it'}${upNote}.`, ...where }]);
     }
     const problems: Problem[] = [];
     if (changed) {
