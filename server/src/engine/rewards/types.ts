@@ -56,6 +56,12 @@ export interface RewardFunction {
   score(inputs: readonly RewardInput[], options?: RewardScoreOptions): Promise<RewardResult[]>;
   /** Frees workers, models, caches. */
   close?(): Promise<void>;
+  /**
+   * Seconds each part took in the last score() call, by name (a composite's components; a
+   * component function reports itself). The trainer logs them as `step_time/reward/<name>`.
+   * Optional: functions without it are timed by the trainer as a whole.
+   */
+  lastTimings?(): Record<string, number>;
 }
 
 /** Checks a function's answer; the error names the function and what was wrong. */

@@ -19,6 +19,9 @@ export interface Descriptors {
   NumRings: number;
   NumAromaticRings: number;
   NumHeavyAtoms: number;
+  NumAtomStereoCenters: number;
+  NumSpiroAtoms: number;
+  NumBridgeheadAtoms: number;
   [key: string]: number;
 }
 
@@ -41,8 +44,16 @@ export class MoleculeRecord {
     return this.mol;
   }
 
+  /** The RDKit.js molecule itself (valid until the record is evicted; do not delete it). */
+  raw(): JSMol {
+    return this.live();
+  }
+
+  private canonicalCache?: string;
+
   get canonical(): string {
-    return this.live().get_smiles();
+    this.canonicalCache ??= this.live().get_smiles();
+    return this.canonicalCache;
   }
 
   descriptors(): Descriptors {
