@@ -5,9 +5,10 @@ import { detectCommand } from './commands/detect';
 import { scoreCommand } from './commands/score';
 import { grpoLossCommand } from './commands/grpo-loss';
 import { datasetCommand } from './commands/dataset';
+import { trainCommand } from './commands/train';
 import { ExitCode, UsageError, type CliIO, type Subcommand } from './registry';
 
-export const SUBCOMMANDS: readonly Subcommand[] = [detectCommand, scoreCommand, grpoLossCommand, datasetCommand];
+export const SUBCOMMANDS: readonly Subcommand[] = [detectCommand, scoreCommand, grpoLossCommand, datasetCommand, trainCommand];
 
 function globalHelp(): string {
   const width = Math.max(...SUBCOMMANDS.map((c) => c.name.length));

@@ -195,10 +195,10 @@ export async function runTraining(job: TrainingJob): Promise<RunSummary> {
     await writer.writeStatus({ state, step, total_steps: total, pid: process.pid, updated: new Date().toISOString(), best_reward: finiteOrNull(counters.best_reward), last_checkpoint: lastCheckpoint, ...(message ? { message } : {}) });
   };
   const startStep = step;
-  // A fresh run scores the held-out prompts before any update: the baseline the final evaluation is compared with.
-  if (resumeDir === null && c.enable_generation_logging && job.eval.length) await evaluate(job, writer, 0, emit, runDir);
   await status('running');
   emit({ type: 'started', run_dir: runDir, time: Date.now(), total_steps: total, resumed_from: resumeDir, config_hash: hash });
+  // A fresh run scores the held-out prompts before any update: the baseline the final evaluation is compared with.
+  if (resumeDir === null && c.enable_generation_logging && job.eval.length) await evaluate(job, writer, 0, emit, runDir);
 
   const checkpoint = async (): Promise<void> => {
     const metricsBytes = await writer.metricsBytes();
