@@ -13,7 +13,7 @@ import {
   writeSyntheticDataset,
   type JsonlParse,
 } from '../../engine/data/index';
-import { MODALITIES } from '../../engine/seq/types';
+import { MODALITIES } from '../../engine/modality';
 import { intOption, parse } from '../args';
 import { ExitCode, UsageError, type CliIO, type Subcommand } from '../registry';
 

@@ -3,7 +3,7 @@
 // of two modalities, or none, has no inferred modality (null): guessing would mislead the policy.
 
 import { TAG_MODALITY } from '../seq/detect/hints';
-import type { Modality } from '../seq/types';
+import type { Modality } from '../modality';
 import type { PromptText } from './types';
 
 const TAG = /<\/?([A-Za-z_]+)>/g;

@@ -5,7 +5,7 @@
 // user fixes a file in one pass. Blank lines are skipped; a UTF-8 byte-order mark is ignored.
 
 import { TAG_MODALITY } from '../seq/detect/hints';
-import { MODALITIES, type Modality } from '../seq/types';
+import { MODALITIES, type Modality } from '../modality';
 import { readPromptTags } from './infer-modality';
 import type { ChatMessage, DatasetProblem, PromptRow, PromptText } from './types';
 

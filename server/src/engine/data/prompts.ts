@@ -3,7 +3,7 @@
 // own reward rejects as untagged), and the runs of spaces its Python line continuations left inside
 // the strings are collapsed to one space. The lengths the prompts ask for are lobster's words.
 
-import type { Modality } from '../seq/types';
+import type { Modality } from '../modality';
 
 export const SYNTHETIC_PROMPTS: Readonly<Record<Modality, string>> = {
   SMILES:

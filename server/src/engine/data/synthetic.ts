@@ -11,7 +11,7 @@
 // The split sizes follow Hugging Face's train_test_split(test_size=0.1) then (test_size=0.5):
 // ceil(10%) held out, of which ceil(half) is test and the rest validation.
 
-import { MODALITIES, type Modality } from '../seq/types';
+import { MODALITIES, type Modality } from '../modality';
 import { Rng } from '../train/rng';
 import { SYNTHETIC_LENGTHS, SYNTHETIC_PROMPTS } from './prompts';
 import { grammarSmiles } from './smiles-grammar';

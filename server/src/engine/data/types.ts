@@ -2,7 +2,7 @@
 // completion, preference pair, modality and any other columns (kept for reward functions). Stable
 // API used by the GRPO trainer (server/src/trainer/data-choice.ts); see docs/datasets.md.
 
-import type { Modality } from '../seq/types';
+import type { Modality } from '../modality';
 
 /** One message of a conversational prompt (TRL's conversational format). */
 export interface ChatMessage {

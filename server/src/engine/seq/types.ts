@@ -1,6 +1,12 @@
 // Shared vocabulary of the sequence engine: where a sequence sits in a document, what it is,
 // and what is wrong with it. Pure data; no VS Code or LSP imports (the LSP layer converts).
 
+import type { Modality } from '../modality';
+
+// Modality lives in engine/modality.ts (ume/ needs it too); re-exported for seq's users.
+export type { Modality };
+export { MODALITIES } from '../modality';
+
 /** Zero-based line and UTF-16 code-unit column, exactly as LSP positions are defined. */
 export interface Position {
   line: number;
@@ -11,10 +17,6 @@ export interface Range {
   start: Position;
   end: Position;
 }
-
-/** lobster's modality names, kept verbatim so users of lobster see the same words. */
-export type Modality = 'SMILES' | 'amino_acid' | 'nucleotide';
-export const MODALITIES: readonly Modality[] = ['SMILES', 'amino_acid', 'nucleotide'];
 
 /** Which file format a sequence was found in. */
 export type SourceFormat = 'fasta' | 'smi' | 'csv' | 'tsv' | 'json' | 'jsonl' | 'tagged' | 'plain';

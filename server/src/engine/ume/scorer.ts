@@ -4,7 +4,7 @@
 // keep one per model and call it concurrently; runs go through ORT one at a time (the cores are
 // shared anyway) and each request can be cancelled between forward passes.
 
-import type { Modality } from '../seq/types';
+import type { Modality } from '../modality';
 import { compile, type CompiledModel, type Device, type ProviderChoice } from '../onnx/runtime';
 import type { TensorData } from '../onnx/ir';
 import type { ParameterSet } from '../train/params';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Tokenizer } from 'tokenizers';
 import { collate, encode, SPECIAL, tokenString } from './tokenizer';
-import type { Modality } from '../seq/types';
+import type { Modality } from '../modality';
 
 test('REFERENCE.md goldens', () => {
   assert.deepEqual(encode('VYF', 'amino_acid').ids, [1, 30, 42, 41, 4]);

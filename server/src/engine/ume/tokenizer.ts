@@ -7,7 +7,7 @@
 // Special tokens written literally in the text (e.g. "<mask>") are split out first, as HF's
 // added-token matching does. Offsets map every token back to the text for per-position reports.
 
-import type { Modality } from '../seq/types';
+import type { Modality } from '../modality';
 import { UME_SMILES_PATTERN, UME_TOKENS } from './vocab/vocab.generated';
 
 export const VOCAB_SIZE = 1280;

@@ -1,7 +1,7 @@
 // The messages between a ThreadedScorer (caller's thread) and its scorer thread. Everything here is
 // structured-cloneable: no AbortSignals (cancellation is its own message) and no class instances.
 
-import type { Modality } from '../../seq/types';
+import type { Modality } from '../../modality';
 import type { Device, ProviderChoice } from '../../onnx/runtime/providers';
 import type { UmeConfig } from '../config';
 import type { PllMode, PllResult } from '../pll';
