@@ -106,7 +106,7 @@ export const CONFIG_KEYS = {
   // --- logging
   enable_generation_logging: bool(true, 'Write generation_logs/generation_log_step_N.json at each evaluation.'),
   generation_log_dir: str(null, 'Folder of the generation logs (default: RUN/generation_logs).'),
-  max_generation_samples: int(32, 'Held-out prompts scored per evaluation.', 1),
+  max_generation_samples: int(32, 'Completions per evaluation, cycling through the held-out prompts.', 1),
 } satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

@@ -397,7 +397,8 @@ function exportEntries(policy: Policy): Array<[string, TensorData]> {
 /** Scores held-out prompts with the current policy (one completion each) and writes a generation log. */
 export async function evaluate(job: Pick<TrainingJob, 'config' | 'policy' | 'rewards' | 'eval'>, writer: RunWriter, step: number, emit: (e: TrainingEvent) => void, runDir: string): Promise<GenerationLog> {
   const c = job.config;
-  const rows = job.eval.slice(0, c.max_generation_samples);
+  // max_generation_samples completions, cycling through the held-out prompts (a small eval split still gives a steady mean).
+  const rows = job.eval.length ? Array.from({ length: c.max_generation_samples }, (_, i) => job.eval[i % job.eval.length]!) : [];
   // Its own stream (seed, step): evaluation never disturbs the training draws, so resume stays exact.
   const rng = new Rng((c.seed * 7919 + step * 104729 + 3) >>> 0);
   const prompts = rows.map((r) => job.policy.tokenizePrompt(r.prompt, r.modality));
