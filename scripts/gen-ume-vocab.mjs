@@ -1,8 +1,8 @@
-// Generates server/src/engine/ume/vocab/vocab.generated.ts from the vendored UME tokenizer data,
+// Generates server/src/engine/vocab/vocab.generated.ts from the vendored UME tokenizer data,
 // so the tokenizer needs no file I/O at run time (the bundles embed it).
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const dir = 'server/src/engine/ume/vocab';
+const dir = 'server/src/engine/vocab';
 const rows = readFileSync(`${dir}/ume_combined_vocab.tsv`, 'utf8').trim().split('\n').slice(1);
 const tokens = rows.map((r, i) => {
   const [id, tok] = r.split('\t');

@@ -44,7 +44,7 @@ test('collate pads right to the longest (dynamic) or to a fixed length', () => {
 });
 
 // The reference: HuggingFace's own tokenizer (Rust, via its npm binding) on lobster's tokenizer.json files.
-const vocabDir = join(__dirname, 'vocab');
+const vocabDir = join(__dirname, '..', 'vocab');
 const files: Record<Modality, string> = {
   SMILES: 'ume_smiles_tokenizer.json',
   amino_acid: 'ume_amino_acid_tokenizer.json',

@@ -8,7 +8,8 @@
 // added-token matching does. Offsets map every token back to the text for per-position reports.
 
 import type { Modality } from '../modality';
-import { UME_SMILES_PATTERN, UME_TOKENS } from './vocab/vocab.generated';
+import { UME_SMILES_PATTERN, UME_TOKENS } from '../vocab/vocab.generated';
+import { SMILES_ID_RANGE } from '../vocab/smiles';
 
 export const VOCAB_SIZE = 1280;
 export const SPECIAL = {
@@ -35,7 +36,7 @@ const CLS_OF: Record<Modality, number> = {
 /** Id ranges of each modality's own tokens in the shared space. */
 const RANGES: Record<Modality, [number, number]> = {
   amino_acid: [25, 51],
-  SMILES: [52, 1271],
+  SMILES: [...SMILES_ID_RANGE],
   nucleotide: [1272, 1279],
 };
 
@@ -221,11 +222,8 @@ export function collate(encodings: Encoding[], padTo?: number): Batch {
   return { inputIds, attentionMask, batch, length };
 }
 
-/** Every token of UME's SMILES vocabulary (for the "unknown to UME" diagnostic). */
-export const SMILES_VOCABULARY: ReadonlySet<string> = new Set(lookups.SMILES.keys());
-
-/** UME's SMILES pre-tokenizer split (global regex; clone it before use with exec loops). */
-export const SMILES_SPLIT = new RegExp(UME_SMILES_PATTERN, 'g');
+// The SMILES vocabulary and split live in engine/vocab (seq/ uses them too); re-exported here.
+export { SMILES_VOCABULARY, SMILES_SPLIT } from '../vocab/smiles';
 
 export function tokenString(id: number): string {
   const t = UME_TOKENS[id];

@@ -1,4 +1,4 @@
-import { SMILES_SPLIT } from '../../ume/tokenizer';
+import { SMILES_SPLIT } from '../../vocab/smiles';
 // Character sets of the three modalities, and what UME's tokenizers accept. One table per fact,
 // shared by both detection modes and by the analysis that builds quick fixes.
 

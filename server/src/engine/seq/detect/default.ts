@@ -7,7 +7,7 @@
 import type { DetectionResult, Modality, SequenceHints } from '../types';
 import { Code } from '../codes';
 import { smilesProblemLead, type SmilesValidation, type SmilesValidator } from '../rdkit';
-import { SMILES_VOCABULARY } from '../../ume/tokenizer';
+import { SMILES_VOCABULARY } from '../../vocab/smiles';
 import { IUPAC_AMBIGUITY, UME_SMILES_SPLIT, isSpaceOrDigit, pythonStripBounds } from './alphabets';
 import { compose, letterCount, type Composition } from './composition';
 import { REWARD_TAG, readHints } from './hints';
