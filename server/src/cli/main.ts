@@ -6,9 +6,10 @@ import { scoreCommand } from './commands/score';
 import { grpoLossCommand } from './commands/grpo-loss';
 import { datasetCommand } from './commands/dataset';
 import { trainCommand } from './commands/train';
+import { rewardCommand } from './commands/reward';
 import { ExitCode, UsageError, type CliIO, type Subcommand } from './registry';
 
-export const SUBCOMMANDS: readonly Subcommand[] = [detectCommand, scoreCommand, grpoLossCommand, datasetCommand, trainCommand];
+export const SUBCOMMANDS: readonly Subcommand[] = [detectCommand, scoreCommand, grpoLossCommand, datasetCommand, trainCommand, rewardCommand];
 
 function globalHelp(): string {
   const width = Math.max(...SUBCOMMANDS.map((c) => c.name.length));
