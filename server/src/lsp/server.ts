@@ -14,6 +14,7 @@ import {
   type ServerCapabilities,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { addRDKitFaultListener } from '../engine/seq/index';
 import { formatSettingsProblems } from '../protocol/settings';
 import { AnalysisStore } from './analysis-store';
 import { ConfigStore } from './config-store';
@@ -21,6 +22,7 @@ import type { ServerContext } from './context';
 import type { CodeHref } from './convert';
 import { checkDocument } from './features/diagnostics';
 import { FEATURES } from './features/index';
+import { stopAllTraining } from './features/training';
 import { DebouncedRunner } from './scheduler';
 import { disposeScoringService } from './scoring/service';
 import { StatusReporter } from './status';
@@ -86,6 +88,8 @@ export function startServer(connection: Connection): void {
   connection.onInitialized(() => {
     if (!ctx) return;
     for (const f of FEATURES) f.register(ctx);
+    // A crashed RDKit is replaced and the document re-checked without it being visible; say so in the log.
+    addRDKitFaultListener((message) => connection.console.warn(message));
     ctx.status.send();
     connection.console.info(`${SERVER_NAME} ready (features: ${FEATURES.map((f) => f.name).join(', ')}).`);
   });
@@ -93,6 +97,8 @@ export function startServer(connection: Connection): void {
   // The scorer thread ends itself between ORT calls (see ThreadedScorer.release); the exit that
   // follows shutdown must not find it inside one.
   connection.onShutdown(async () => {
+    // Training processes stop after their current step with a checkpoint, even once we are gone.
+    stopAllTraining('the language server is shutting down');
     ctx?.scheduler.dispose();
     if (ctx) await disposeScoringService(ctx);
   });

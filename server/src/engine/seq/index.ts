@@ -6,5 +6,5 @@ export { analyzeDocument, type AnalyzeOptions, type DocumentAnalysis } from './a
 export { findSequences, type FindOptions, type FindResult } from './formats/index';
 export { LineIndex } from './positions';
 export { detectModality, detectWith, detectLobster, detectDefault, readHints, REWARD_TAG, TAG_MODALITY, AMBIGUOUS_BELOW, type DetectOptions } from './detect/index';
-export { loadRDKit, validateSmiles, type SmilesValidation, type SmilesValidator, type SmilesFailureKind } from './rdkit';
+export { addRDKitFaultListener, loadRDKit, validateSmiles, RDKIT_MAX_ATOMS, type RDKitValidator, type SmilesValidation, type SmilesValidator, type SmilesFailureKind } from './rdkit';
 export { Code, DIAGNOSTIC_CODES, codeInfo, codesMarkdownTable, defaultSeverity, type DiagnosticCodeInfo, type FixKind } from './codes';

@@ -169,6 +169,14 @@ export function countSmilesAtoms(smiles: string): number {
   return atoms;
 }
 
+const faultListeners = new Set<(message: string) => void>();
+
+/** Hears every RDKit fault of every validator in the process (the language server logs them); returns the unsubscribe. */
+export function addRDKitFaultListener(listener: (message: string) => void): () => void {
+  faultListeners.add(listener);
+  return () => faultListeners.delete(listener);
+}
+
 /** Thrown inside the guard when an instance fails its canary (corrupted without throwing). */
 class CanaryFailed extends Error {}
 
@@ -373,8 +381,13 @@ export class RDKitValidator implements SmilesValidator {
       sharedModule = undefined;
       loadingModule = undefined;
     }
+    this.tell(message);
+    this.replace().catch((error: unknown) => this.tell(`RDKit could not be restarted: ${error instanceof Error ? error.message : String(error)}`));
+  }
+
+  private tell(message: string): void {
     this.guard.onFault?.(message);
-    this.replace().catch((error: unknown) => this.guard.onFault?.(`RDKit could not be restarted: ${error instanceof Error ? error.message : String(error)}`));
+    for (const listener of faultListeners) listener(message);
   }
 
   /** Puts the spare (or a new instance) in place; the next spare is loaded on demand. */

@@ -33,7 +33,11 @@ export async function checkDocument(ctx: ServerContext, uri: string, cancelled: 
   await new Promise((r) => setImmediate(r));
   if (cancelled()) return;
   const started = Date.now();
-  const analysis = await analyzeText(uri, doc.languageId, doc.getText(), settings, cancelled);
+  const text = doc.getText();
+  const analysis = await ctx.analyses.shared(uri, version, JSON.stringify(settings), async () => {
+    const a = await analyzeText(uri, doc.languageId, text, settings, cancelled);
+    return cancelled() ? null : a;
+  });
   const current = ctx.documents.get(uri);
   if (cancelled() || !current || current.version !== version) return;
   if (!analysis) return;

@@ -54,11 +54,15 @@ export class ScoringService {
     this.holder = new ModelHolder({ info: (m) => ctx.connection.console.info(m), error: (m) => ctx.connection.console.error(m) });
   }
 
-  /** The stored analysis when it is for the current version, else a fresh one (not stored). */
+  /**
+   * The stored analysis when it is for the current version, else the one in flight for it (the
+   * diagnostics run), else a fresh one (not stored, but shared with requests that arrive meanwhile).
+   */
   async analysisOf(doc: TextDocument, settings: UmeSettings): Promise<DocumentAnalysis | null> {
     const stored = this.ctx.analyses.get(doc.uri, doc.version);
     if (stored) return stored.analysis;
-    return analyzeText(doc.uri, doc.languageId, doc.getText(), settings);
+    const text = doc.getText();
+    return this.ctx.analyses.shared(doc.uri, doc.version, JSON.stringify(settings), () => analyzeText(doc.uri, doc.languageId, text, settings));
   }
 
   private folders(): Promise<string[]> {
