@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { checkpointDir, latestCheckpoint, listCheckpoints, loadCheckpoint, pruneCheckpoints, saveCheckpoint } from './checkpoint';
 import { nodeFs, type CheckpointFs } from './atomic';
 import { CheckpointMismatchError } from './verify';
-import { ParameterSet, init } from '../train/params';
+import { ParameterSet } from '../tensors/parameter-set';
+import { init } from '../train/params';
 import { Rng } from '../train/rng';
 
 async function tempRoot(): Promise<string> {

@@ -7,7 +7,7 @@
 
 import { join } from 'node:path';
 import type { TensorData } from '../onnx/ir';
-import { ParameterSet } from '../train/params';
+import { ParameterSet } from '../tensors/parameter-set';
 import { nodeFs, writeFileAtomic, writeTemp, describeWriteError, type CheckpointFs } from './atomic';
 import {
   MANIFEST_FILE,
