@@ -1,0 +1,13 @@
+// Hugging Face causal-LM policies (Llama/SmolLM, Mistral, Qwen2, Qwen3, GPT-2 folders); see policy.ts.
+export { HfPolicy, logpBatch, type HfPolicyOptions } from './policy';
+export { parseHfConfig, HfConfigError, SUPPORTED_ARCHITECTURES, type HfModelConfig, type Family, type Activation } from './config';
+export { ropeFromConfig, defaultInvFreq, ROPE_TYPES, type RopeSpec } from './rope';
+export { hfParamSpecs, canonicalName } from './params';
+export { readHfWeights, WEIGHTS_FILE, INDEX_FILE, type LoadedWeights } from './weights';
+export { readModelConfig, readGenerationDefaults, type GenerationDefaults } from './model-dir';
+export { HfTokenizer, type ChatMessage, type SpecialTokens } from './tokenizer';
+export { HfDecoder } from './decoder';
+export { HostKvCache } from './kv-cache';
+export { buildPrefillGraph, buildDecodeGraph, fullHidden } from './kv-graphs';
+export { buildHfLogps, selectPositions } from './logps';
+export { loraSetup, initAdapters, mergeAdapters, adapterConfig, PEFT_PREFIX, type LoraOptions, type LoraSetup } from './lora';

@@ -1,0 +1,125 @@
+// LoRA adapters (Hu et al.; peft's LoraConfig): for each target projection W [out, in], trainable
+// A [r, in] and B [out, r] with W x + (alpha / r) B A x. A starts as peft's default
+// (kaiming-uniform, a = sqrt(5): U(-1/sqrt(in), 1/sqrt(in))), B as zeros, so a fresh adapter
+// leaves the model unchanged. Names follow peft's saved adapters
+// (base_model.model.<module>.lora_A.weight) on export; inside the policy they are <module>.lora_A.weight.
+
+import type { TensorData } from '../../onnx/ir';
+import type { ParamSpec } from '../../models/params';
+import { init, ParameterSet } from '../../train/params';
+import { Rng } from '../../train/rng';
+import type { HfModelConfig } from './config';
+import { llamaLayerPrefix } from './params';
+
+export interface LoraOptions {
+  /** Rank r (peft's default 8). */
+  rank?: number;
+  /** Scaling numerator: the update is multiplied by alpha / rank (peft's default 8). */
+  alpha?: number;
+  /** Module names (q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj) or "all-linear"; default q_proj, v_proj (peft's for Llama). */
+  targetModules?: readonly string[] | 'all-linear';
+  /** Seed of A's init. */
+  seed?: number;
+}
+
+export interface LoraSetup {
+  rank: number;
+  alpha: number;
+  scale: number;
+  targetModules: string[];
+  /** Full projection paths, e.g. model.layers.0.self_attn.q_proj. */
+  targets: Set<string>;
+  specs: ParamSpec[];
+}
+
+const MODULES: Record<string, 'self_attn' | 'mlp'> = { q_proj: 'self_attn', k_proj: 'self_attn', v_proj: 'self_attn', o_proj: 'self_attn', gate_proj: 'mlp', up_proj: 'mlp', down_proj: 'mlp' };
+
+export const PEFT_PREFIX = 'base_model.model.';
+
+/** The projection's [out, in] shape. */
+function projShape(c: HfModelConfig, module: string): [number, number] {
+  const q = c.heads * c.headDim;
+  const kv = c.kvHeads * c.headDim;
+  switch (module) {
+    case 'q_proj':
+      return [q, c.hidden];
+    case 'k_proj':
+    case 'v_proj':
+      return [kv, c.hidden];
+    case 'o_proj':
+      return [c.hidden, q];
+    case 'gate_proj':
+    case 'up_proj':
+      return [c.intermediate, c.hidden];
+    default:
+      return [c.hidden, c.intermediate];
+  }
+}
+
+export function loraSetup(c: HfModelConfig, o: LoraOptions): LoraSetup {
+  if (c.family !== 'llama') throw new Error(`LoRA is implemented for the Llama/Mistral/Qwen2/Qwen3 projections; ${c.architecture} (Conv1D) trains fully instead`);
+  const rank = o.rank ?? 8;
+  const alpha = o.alpha ?? 8;
+  if (!Number.isInteger(rank) || rank < 1) throw new Error(`LoRA rank must be a positive integer, got ${rank}`);
+  if (!(alpha > 0) || !Number.isFinite(alpha)) throw new Error(`LoRA alpha must be a positive number, got ${alpha}`);
+  const modules = o.targetModules === 'all-linear' ? Object.keys(MODULES) : [...(o.targetModules ?? ['q_proj', 'v_proj'])];
+  if (modules.length === 0) throw new Error('LoRA needs at least one target module');
+  for (const m of modules) if (!(m in MODULES)) throw new Error(`LoRA target module "${m}" is not a projection of ${c.architecture}; choose from ${Object.keys(MODULES).join(', ')} or "all-linear"`);
+  const targets = new Set<string>();
+  const specs: ParamSpec[] = [];
+  for (let i = 0; i < c.layers; i++) {
+    for (const m of modules) {
+      const name = `${llamaLayerPrefix(i)}.${MODULES[m]}.${m}`;
+      const [out, inp] = projShape(c, m);
+      targets.add(name);
+      specs.push({ name: `${name}.lora_A.weight`, shape: [rank, inp], init: { kind: 'normal', std: 1 / Math.sqrt(3 * inp) }, decay: true });
+      specs.push({ name: `${name}.lora_B.weight`, shape: [out, rank], init: { kind: 'zeros' }, decay: true });
+    }
+  }
+  return { rank, alpha, scale: alpha / rank, targetModules: modules, targets, specs };
+}
+
+/** Fresh adapters: A ~ U(-1/sqrt(in), 1/sqrt(in)) (peft's kaiming-uniform with a = sqrt(5)), B = 0. */
+export function initAdapters(setup: LoraSetup, seed = 0): ParameterSet {
+  const rng = new Rng(seed);
+  const ps = new ParameterSet();
+  for (const s of setup.specs) {
+    if (s.init.kind === 'zeros') ps.add(s.name, init.zeros(s.shape));
+    else {
+      const bound = 1 / Math.sqrt(s.shape[1]!);
+      ps.add(s.name, init.uniform(s.shape, rng, -bound, bound));
+    }
+  }
+  return ps;
+}
+
+/** peft's adapter_config.json for these adapters on `baseModel`. */
+export function adapterConfig(setup: LoraSetup, baseModel: string): Record<string, unknown> {
+  return { peft_type: 'LORA', task_type: 'CAUSAL_LM', base_model_name_or_path: baseModel, r: setup.rank, lora_alpha: setup.alpha, lora_dropout: 0, target_modules: setup.targetModules, bias: 'none', fan_in_fan_out: false, use_rslora: false, inference_mode: true };
+}
+
+/** W + scale * B A for every target: full weights with the adapters merged (peft's merge_and_unload). */
+export function mergeAdapters(setup: LoraSetup, base: ParameterSet, adapters: ParameterSet): Map<string, TensorData> {
+  const out = new Map<string, TensorData>();
+  for (const [name, t] of base.entries()) {
+    const proj = name.endsWith('.weight') ? name.slice(0, -'.weight'.length) : '';
+    if (!setup.targets.has(proj)) {
+      out.set(name, { dtype: t.dtype, shape: [...t.shape], data: t.data.slice() });
+      continue;
+    }
+    const [O, I] = t.shape as [number, number];
+    const r = setup.rank;
+    const A = adapters.get(`${proj}.lora_A.weight`).data as Float32Array;
+    const B = adapters.get(`${proj}.lora_B.weight`).data as Float32Array;
+    const W = (t.data as Float32Array).slice();
+    for (let o = 0; o < O; o++) {
+      for (let k = 0; k < r; k++) {
+        const b = B[o * r + k]! * setup.scale;
+        if (b === 0) continue;
+        for (let i = 0; i < I; i++) W[o * I + i]! += b * A[k * I + i]!;
+      }
+    }
+    out.set(name, { dtype: 'float32', shape: [O, I], data: W });
+  }
+  return out;
+}
