@@ -25,15 +25,35 @@ export class MappedText {
     return new MappedText(text, [{ textOffset: 0, textLength: text.length, docOffset, docLength: text.length }]);
   }
 
+  /**
+   * Index of the first piece that ends after `offset` (pieces are in text order). Occurrences and
+   * ranges start from here instead of from the first piece: a 3 MB JSON string with 60k tags and an
+   * escape per line took 39 s when every occurrence walked every piece.
+   */
+  private firstPieceAfter(offset: number): number {
+    const pieces = this.pieces;
+    let lo = 0;
+    let hi = pieces.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const p = pieces[mid] as Piece;
+      if (p.textOffset + p.textLength <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   /** A new MappedText made of text[s, e) for each range, concatenated (e.g. lines of a record). */
   concat(ranges: Array<[number, number]>): MappedText {
     let text = '';
     const pieces: Piece[] = [];
     for (const [s, e] of ranges) {
-      for (const p of this.pieces) {
+      for (let k = this.firstPieceAfter(s); k < this.pieces.length; k++) {
+        const p = this.pieces[k] as Piece;
         const ps = p.textOffset;
         const pe = p.textOffset + p.textLength;
-        if (pe <= s || ps >= e) continue;
+        if (ps >= e) break;
+        if (pe <= s) continue;
         const cs = Math.max(s, ps);
         const ce = Math.min(e, pe);
         const verbatim = p.textLength === p.docLength;
@@ -53,10 +73,12 @@ export class MappedText {
   occurrence(start: number, end: number, store: SegmentStore, format: SourceFormat, hints: SequenceHints): SequenceOccurrence {
     const mark = store.mark;
     let lastVerbatim = false;
-    for (const p of this.pieces) {
+    for (let k = this.firstPieceAfter(start); k < this.pieces.length; k++) {
+      const p = this.pieces[k] as Piece;
       const ps = p.textOffset;
       const pe = p.textOffset + p.textLength;
-      if (pe <= start || ps >= end) continue;
+      if (ps >= end) break;
+      if (pe <= start) continue;
       const s = Math.max(start, ps);
       const e = Math.min(end, pe);
       const verbatim = p.textLength === p.docLength;
