@@ -108,6 +108,8 @@ export class HfTokenizer {
   }
 
   decode(ids: readonly number[], skipSpecialTokens = true): string {
+    // @huggingface/tokenizers throws on an empty list; an empty completion is an empty string.
+    if (ids.length === 0) return '';
     return this.tok.decode([...ids], { skip_special_tokens: skipSpecialTokens });
   }
 
