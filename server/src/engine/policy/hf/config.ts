@@ -161,7 +161,9 @@ function llama(c: Json, architecture: string): Shape {
   const sw = c['sliding_window'];
   const usesWindow = architecture === 'MistralForCausalLM' || ((qwen2 || qwen3) && bool(c, 'use_sliding_window', false));
   if (usesWindow && typeof sw === 'number' && sw > 0) window = sw;
-  const maxLength = Math.min(window, rope.maxLength);
+  // Positions past max_position_embeddings are outside what the model was trained on (and what
+  // dynamic RoPE is exact for here): sequences stop there, as TRL's max lengths would.
+  const maxLength = Math.min(window, rope.maxLength, maxPositions);
   return {
     vocabSize: int(c, 'vocab_size'),
     hidden,
