@@ -6,6 +6,7 @@ import { codeActionsFeature } from './code-actions';
 import { analyzeRequestFeature } from './analyze-request';
 import { hoverFeature } from './hover';
 import { scoreRequestFeature } from './score-request';
+import { trainingFeature } from './training';
 
 export const FEATURES: readonly Feature[] = [
   diagnosticsFeature,
@@ -13,4 +14,5 @@ export const FEATURES: readonly Feature[] = [
   analyzeRequestFeature,
   hoverFeature,
   scoreRequestFeature,
+  trainingFeature,
 ];
