@@ -7,6 +7,18 @@ export const CommandId = {
   detectModalities: 'umeStudio.detectModalities',
   scoreDocument: 'umeStudio.scoreDocument',
   toggleHeatMap: 'umeStudio.toggleHeatMap',
+  // Training (client/src/training/commands.ts)
+  startTraining: 'umeStudio.startTraining',
+  stopTraining: 'umeStudio.stopTraining',
+  resumeTraining: 'umeStudio.resumeTraining',
+  evaluateOnly: 'umeStudio.evaluateOnly',
+  generateSyntheticDataset: 'umeStudio.generateSyntheticDataset',
+  openDashboard: 'umeStudio.openDashboard',
+  openRunFolder: 'umeStudio.openRunFolder',
+  compareRuns: 'umeStudio.compareRuns',
+  deleteRun: 'umeStudio.deleteRun',
+  revealCheckpoint: 'umeStudio.revealCheckpoint',
+  refreshRuns: 'umeStudio.refreshRuns',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

@@ -21,11 +21,16 @@ export class Ctx implements vscode.Disposable {
   readonly status: StatusBar;
   private languageClient: LanguageClient | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  /** Notification handlers that outlive a client: registered again on every (re)start. */
+  private readonly lasting: Array<{ method: string; handler: (params: unknown) => void }> = [];
+  private readonly started = new vscode.EventEmitter<void>();
+  /** Fires each time the language server has started (also after a restart). */
+  readonly onDidStartServer = this.started.event;
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.output = vscode.window.createOutputChannel('UME Studio', { log: true });
     this.status = new StatusBar();
-    this.disposables.push(this.output, this.status);
+    this.disposables.push(this.output, this.status, this.started);
   }
 
   get client(): LanguageClient | undefined {
@@ -57,9 +62,11 @@ export class Ctx implements vscode.Disposable {
       this.status.setState(newState === State.Running ? 'running' : newState === State.Starting ? 'starting' : 'stopped');
     });
     this.onNotification(serverStatusNotification, (s: ServerStatusParams) => this.status.setServerStatus(s));
+    for (const l of this.lasting) this.disposables.push(client.onNotification(l.method, l.handler));
     this.status.setState('starting');
     try {
       await client.start();
+      this.started.fire();
     } catch (error) {
       this.status.setState('stopped');
       this.output.error(`The UME Studio language server did not start: ${String(error)}`);
@@ -93,6 +100,17 @@ export class Ctx implements vscode.Disposable {
       throw new Error('The UME Studio language server is not running. Run "UME: Restart Server".');
     }
     return (await client.sendRequest(def.method, params, token)) as R;
+  }
+
+  /** Handles a server notification now and after every restart of the server. */
+  onServerNotification<P>(def: NotificationDef<P>, handler: (params: P) => void): vscode.Disposable {
+    const entry = { method: def.method, handler: handler as (params: unknown) => void };
+    this.lasting.push(entry);
+    const now = this.languageClient?.onNotification(def.method, entry.handler);
+    return new vscode.Disposable(() => {
+      this.lasting.splice(this.lasting.indexOf(entry), 1);
+      now?.dispose();
+    });
   }
 
   private onNotification<P>(def: NotificationDef<P>, handler: (params: P) => void): void {

@@ -4,12 +4,13 @@
 import type * as vscode from 'vscode';
 import { Ctx } from './ctx';
 import { registerCommands } from './commands';
+import { registerTraining } from './training/index';
 
 let ctx: Ctx | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   ctx = new Ctx(context);
-  context.subscriptions.push(ctx, ...registerCommands(ctx));
+  context.subscriptions.push(ctx, ...registerCommands(ctx), ...registerTraining(ctx));
   await ctx.start();
 }
 

@@ -24,7 +24,9 @@ let out: string;
 before(async () => {
   const modelPath = await writeRandomModel('training-hover-model');
   client = await TestClient.start({ settings: { scoring: { modelPath, device: 'cpu' } } });
-  client.connection.onNotification('ume/training/event', (e: TrainingEvent) => events.push(e));
+  client.connection.onNotification('ume/training/event', (e: TrainingEvent) => {
+    events.push(e);
+  });
   out = mkdtempSync(join(tmpdir(), 'ume-lsp-training-'));
 });
 after(async () => {

@@ -1,0 +1,64 @@
+// Regenerates the `umeStudio.training.*` settings in package.json's contributes.configuration from
+// the training config key table (client/src/training/settings-schema.ts over
+// server/src/engine/training/config.ts), and the restricted-mode list that goes with them. Other
+// settings and their order are left as they are; training settings not in the table are removed.
+//   node --import tsx scripts/gen-training-settings.ts           rewrite package.json
+//   node --import tsx scripts/gen-training-settings.ts --check   exit 1 if it is out of date
+
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TRAINING_SECTION, trainingSettingsSchema } from '../client/src/training/settings-schema';
+
+type Manifest = {
+  capabilities?: { untrustedWorkspaces?: { supported: boolean | 'limited'; description?: string; restrictedConfigurations?: string[] } };
+  contributes: { configuration: { properties: Record<string, unknown> } };
+  [k: string]: unknown;
+};
+
+export const UNTRUSTED_DESCRIPTION =
+  'In Restricted Mode, UME Studio detects and scores sequences but does not train: a training run executes reward configurations and reads the files the workspace settings name. The umeStudio.training.* settings are taken from user settings only.';
+
+/** package.json text with the training settings and the restricted-mode list regenerated. */
+export function renderManifest(text: string): string {
+  const pkg = JSON.parse(text) as Manifest;
+  const props = pkg.contributes.configuration.properties;
+  const schema = trainingSettingsSchema();
+  const isTraining = (k: string): boolean => k.startsWith(`${TRAINING_SECTION}.`);
+  const next: Record<string, unknown> = {};
+  let placed = false;
+  for (const [k, v] of Object.entries(props)) {
+    if (isTraining(k)) {
+      // The generated block goes where the first training setting was.
+      if (!placed) Object.assign(next, schema);
+      placed = true;
+      continue;
+    }
+    next[k] = v;
+  }
+  if (!placed) Object.assign(next, schema);
+  pkg.contributes.configuration.properties = next;
+  const caps = (pkg.capabilities ??= {});
+  const previous = caps.untrustedWorkspaces?.restrictedConfigurations ?? [];
+  caps.untrustedWorkspaces = {
+    supported: 'limited',
+    description: UNTRUSTED_DESCRIPTION,
+    restrictedConfigurations: [...previous.filter((k) => !isTraining(k)), ...Object.keys(schema)],
+  };
+  return `${JSON.stringify(pkg, null, 2)}\n`;
+}
+
+if (require.main === module) {
+  const path = join(__dirname, '..', 'package.json');
+  const current = readFileSync(path, 'utf8');
+  const next = renderManifest(current);
+  if (process.argv.includes('--check')) {
+    if (next !== current) {
+      console.error('package.json: the umeStudio.training.* settings are out of date. Run: node --import tsx scripts/gen-training-settings.ts');
+      process.exit(1);
+    }
+  } else if (next !== current) {
+    writeFileSync(`${path}.tmp`, next);
+    renameSync(`${path}.tmp`, path);
+    console.log('package.json: training settings updated.');
+  }
+}
