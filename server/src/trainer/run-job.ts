@@ -4,7 +4,7 @@
 
 import { join } from 'node:path';
 import { resolveConfig, type ResolvedGrpoConfig } from '../engine/training/config';
-import { runTraining, evaluate, TrainingError } from '../engine/training/grpo-trainer';
+import { runTraining, evaluate } from '../engine/training/grpo-trainer';
 import type { PromptRow, WeightedReward } from '../engine/training/generation';
 import { advantagesFor } from '../engine/training/advantages';
 import { RunWriter } from '../engine/runs/writer';
@@ -14,7 +14,12 @@ import { loadTrainingPolicy } from './policy-choice';
 import { loadTrainingRewards } from './reward-choice';
 import { loadTrainingData } from './data-choice';
 
-export async function runJob(req: TrainingRequest, emit: (e: TrainingEvent) => void, stop: AbortSignal): Promise<void> {
+export async function runJob(req: TrainingRequest, emitRaw: (e: TrainingEvent) => void, stop: AbortSignal): Promise<void> {
+  let failedSent = false;
+  const emit = (e: TrainingEvent): void => {
+    if (e.type === 'failed') failedSent = true;
+    emitRaw(e);
+  };
   const c = resolveConfig(req.layers);
   const data = await loadTrainingData(c);
   const policy = await loadTrainingPolicy(c);
@@ -38,8 +43,8 @@ export async function runJob(req: TrainingRequest, emit: (e: TrainingEvent) => v
       stop,
     });
   } catch (e) {
-    // runTraining has reported its own failures as events already.
-    if (e instanceof TrainingError) Object.assign(e, { reported: true });
+    // Failures runTraining reported as events are not reported twice.
+    if (failedSent && e instanceof Error) Object.assign(e, { reported: true });
     throw e;
   } finally {
     await Promise.all(rewards.map((r) => r.fn.close?.()));
