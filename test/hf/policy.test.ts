@@ -1,5 +1,5 @@
-// HfPolicy end to end on a random tiny Qwen2-shaped folder written by bench/peers/hf_reference.py,
-// with a hand-written byte-level BPE tokenizer and ChatML template (tokenizer-fixtures.ts):
+// HfPolicy end to end on a random tiny Qwen2-shaped chat folder (chat-model.ts: weights by
+// bench/peers/hf_reference.py, a hand-written byte-level BPE tokenizer and ChatML template):
 // prompts from text and chat messages, seeded sampling, sample() log-probs = logprobs() =
 // the train-step graph (buildLogps), training steps through engine/train (full and LoRA) raising
 // a completion's log-prob, a snapshot that training leaves alone, exportWeights loaded back,
@@ -21,23 +21,17 @@ import { adamw } from '../../server/src/engine/train/optimizers/adamw';
 import { Rng } from '../../server/src/engine/train/rng';
 import { makeSchedule } from '../../server/src/engine/train/schedule';
 import { Trainer } from '../../server/src/engine/train/trainer';
-import { bpeTokenizerConfig, byteLevelBpe } from './tokenizer-fixtures';
-import { makeModels, torchMissing } from './reference';
+import { CHAT_VOCAB, IM_END, makeChatModel } from './chat-model';
+import { torchMissing } from './reference';
 
 const skip = torchMissing();
 const root = mkdtempSync(join(tmpdir(), 'hf-policy-'));
 const dir = join(root, 'qwen2-tiny');
-const tokenizer = byteLevelBpe();
-const vocabSize = Object.keys((tokenizer['model'] as { vocab: object }).vocab).length + (tokenizer['added_tokens'] as unknown[]).length;
-const imEnd = vocabSize - 1; // the last added token (tokenizer-fixtures BPE_SPECIALS)
+const vocabSize = CHAT_VOCAB;
+const imEnd = IM_END;
 
 before(() => {
-  if (skip) return;
-  const config = { architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', vocab_size: vocabSize, hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: 256, rms_norm_eps: 1e-6, rope_theta: 1e6, tie_word_embeddings: true, eos_token_id: imEnd };
-  makeModels([{ name: 'qwen2-tiny', dir, config, seed: 3, prompts: [[1]], new_tokens: 1 }]);
-  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tokenizer));
-  writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify(bpeTokenizerConfig()));
-  writeFileSync(join(dir, 'generation_config.json'), JSON.stringify({ eos_token_id: [imEnd], do_sample: true, temperature: 0.7 }));
+  if (!skip) makeChatModel(dir);
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 

@@ -7,9 +7,10 @@ import { grpoLossCommand } from './commands/grpo-loss';
 import { datasetCommand } from './commands/dataset';
 import { trainCommand } from './commands/train';
 import { rewardCommand } from './commands/reward';
+import { generateCommand } from './commands/generate';
 import { ExitCode, UsageError, type CliIO, type Subcommand } from './registry';
 
-export const SUBCOMMANDS: readonly Subcommand[] = [detectCommand, scoreCommand, grpoLossCommand, datasetCommand, trainCommand, rewardCommand];
+export const SUBCOMMANDS: readonly Subcommand[] = [detectCommand, scoreCommand, grpoLossCommand, datasetCommand, trainCommand, rewardCommand, generateCommand];
 
 function globalHelp(): string {
   const width = Math.max(...SUBCOMMANDS.map((c) => c.name.length));

@@ -11,3 +11,4 @@ export { HostKvCache } from './kv-cache';
 export { buildPrefillGraph, buildDecodeGraph, fullHidden } from './kv-graphs';
 export { buildHfLogps, selectPositions } from './logps';
 export { loraSetup, initAdapters, mergeAdapters, adapterConfig, PEFT_PREFIX, type LoraOptions, type LoraSetup } from './lora';
+export { loadPolicy, policyKindOf, type PolicyKind } from './resolve';
