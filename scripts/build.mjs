@@ -27,6 +27,8 @@ const entries = [
   { entryPoints: ['server/src/cli/main.ts'], outfile: `${outdir}/cli.js`, banner: { js: '#!/usr/bin/env node' } },
   // The training process the CLI and the language server fork (server/src/trainer/launch.ts).
   { entryPoints: ['server/src/trainer/main.ts'], outfile: `${outdir}/trainer.js` },
+  // The reward worker (server/src/engine/rewards/worker/proxy.ts forks it).
+  { entryPoints: ['server/src/engine/rewards/worker/entry.ts'], outfile: `${outdir}/reward-worker.js` },
 ].filter((e) => existsSync(e.entryPoints[0]));
 
 if (watch) {
