@@ -91,12 +91,12 @@ test('SMILES-rich 100 KB documents with RDKit-crashing molecules: every request 
     client.open(canary, 'smiles', 'CCO\nC1CC\nc1ccccc1\n');
     const ds = await client.diagnosticsFor(canary, 30_000);
     assert.deepEqual(ds.map((d) => [d.code, d.range.start.line]), [['UME103', 1]]);
-    assert.match(ds[0]!.message, /^Invalid SMILES: unclosed ring: ring bond 1 is opened but never closed/);
+    assert.match(ds[0]!.message as string, /^Invalid SMILES: unclosed ring: ring bond 1 is opened but never closed/);
 
     const poison = client.diagnostics.get(fileUri('poison.smi'))!.diagnostics;
     for (let line = 0; line < POISON.length; line++) {
       const d = poison.find((x) => x.range.start.line === line && x.code === 'UME103');
-      if (d) assert.match(d.message, /^SMILES not checked: too large to check/, `line ${line}`);
+      if (d) assert.match(d.message as string, /^SMILES not checked: too large to check/, `line ${line}`);
     }
     for (let line = POISON.length; line < POISON.length + NORMAL.length; line++) {
       assert.ok(!poison.some((x) => x.range.start.line === line && x.severity === 1), `no error on the normal SMILES at line ${line}`);
