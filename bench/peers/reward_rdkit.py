@@ -4,6 +4,8 @@
   reward_rdkit.py props FILE [START COUNT]   one JSON line per SMILES: descriptors, QED (and its 8
                                              properties), Murcko and generic Murcko scaffolds
   reward_rdkit.py tanimoto FILE [START COUNT] one JSON line per consecutive pair: Morgan r2/2048 Tanimoto
+  reward_rdkit.py sa FILE [START COUNT]       one JSON line per SMILES: Ertl's SA score (RDKit Contrib sascorer.py,
+                                             rdkit-data) and its fragment term score1
   reward_rdkit.py bench FILE REPEAT           seconds per component over the file's SMILES (see bench/reward.ts)
 
 FILE holds one SMILES per line (the first whitespace-separated word); unparsable lines give {"ok": false}.
@@ -83,6 +85,22 @@ def main(argv):
             a, b = fps[i], fps[i + 1]
             t = None if a is None or b is None else DataStructs.TanimotoSimilarity(a, b)
             print(json.dumps({"a": words[i], "b": words[i + 1], "tanimoto": t}))
+    elif mode == "sa":
+        start = int(argv[3]) if len(argv) > 3 else 0
+        count = int(argv[4]) if len(argv) > 4 else None
+        sys.path.insert(0, "/usr/share/RDKit/Contrib/SA_Score")
+        import sascorer  # noqa: PLC0415 - rdkit-data's copy of Ertl's scorer
+
+        sascorer.readFragmentScores("/usr/share/RDKit/Contrib/SA_Score/fpscores")
+        for s in read(path, start, count):
+            mol = Chem.MolFromSmiles(s)
+            if mol is None:
+                print(json.dumps({"smiles": s, "ok": False}))
+                continue
+            fps = rdmd.GetMorganFingerprint(mol, 2).GetNonzeroElements()
+            nf = sum(fps.values())
+            score1 = sum(sascorer._fscores.get(b, -4) * v for b, v in fps.items()) / nf if nf else 0.0
+            print(json.dumps({"smiles": s, "ok": True, "sa": sascorer.calculateScore(mol), "score1": score1}))
     elif mode == "bench":
         bench(read(path), int(argv[3]))
     else:

@@ -202,6 +202,12 @@ export class Chemistry {
     }
   }
 
+  /** Frees every cached molecule (queries stay compiled): benches start each run cold. */
+  clearMolecules(): void {
+    for (const r of this.records.values()) r.free();
+    this.records.clear();
+  }
+
   /** Frees every molecule and query. */
   clear(): void {
     for (const r of this.records.values()) r.free();

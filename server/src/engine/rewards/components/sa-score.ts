@@ -16,7 +16,7 @@ import type { MoleculeRecord } from '../chem/molecule';
 import { popcount } from '../chem/fingerprint';
 
 /** Mean of sascorer.py's score1 (fragment score) over NCI first_5K (bench/peers/reward_rdkit.py sa). */
-export const FRAGMENT_SCORE_MEAN = -0.5;
+export const FRAGMENT_SCORE_MEAN = 1.45;
 
 export const SA_PARAMS: ParamSpec = {
   fragment_score: { kind: 'number', default: FRAGMENT_SCORE_MEAN, doc: 'the constant standing in for Ertl\'s fragment score' },
