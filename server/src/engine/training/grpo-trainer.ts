@@ -390,6 +390,8 @@ export async function runTraining(job: TrainingJob): Promise<RunSummary> {
   return summary;
 }
 
+const meanOf = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+
 function exportEntries(policy: Policy): Array<[string, TensorData]> {
   return [...policy.exportWeights()];
 }
@@ -421,6 +423,9 @@ export async function evaluate(job: Pick<TrainingJob, 'config' | 'policy' | 'rew
     metrics: {
       'eval/mean_reward': fin.length ? fin.reduce((a, b) => a + b, 0) / fin.length : NaN,
       'eval/validity': samples.length ? valid.filter(Boolean).length / samples.length : NaN,
+      // Penalties are set relative to the batch's worst valid reward, so means that include them do not
+      // compare across evaluations; the mean over valid completions does.
+      'eval/mean_valid_reward': meanOf(totals.filter((t, i): t is number => t !== null && valid[i]!)),
       'eval/uniqueness': samples.length ? new Set(samples.map((s) => s.text)).size / samples.length : NaN,
       'eval/mean_length': samples.length ? samples.reduce((n, s) => n + s.ids.length, 0) / samples.length : NaN,
       'eval/kmer_diversity': kmerDiversity(samples.map((s) => s.text)),
@@ -433,6 +438,7 @@ export async function evaluate(job: Pick<TrainingJob, 'config' | 'policy' | 'rew
             [`eval/validity/${m}`, idx.filter((i) => valid[i]).length / idx.length],
             [`eval/mean_reward/${m}`, t.length ? t.reduce((a, b) => a + b, 0) / t.length : NaN],
             [`eval/uniqueness/${m}`, new Set(idx.map((i) => samples[i]!.text)).size / idx.length],
+            [`eval/mean_valid_reward/${m}`, meanOf(idx.filter((i) => valid[i] && totals[i] !== null).map((i) => totals[i]!))],
           ];
         }),
       ),

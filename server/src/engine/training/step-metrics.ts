@@ -83,6 +83,8 @@ export function roundMetrics(inp: RoundMetricsInput): Record<string, number | { 
     out[`validity/${m}`] = of.filter((r) => r.valid).length / of.length;
   }
   out['validity'] = rs.filter((r) => r.valid).length / rs.length;
+  // The mean reward of valid completions (penalties are relative to the batch, so `reward` mixes scales).
+  out['reward_valid_mean'] = mean(finite(rs.filter((r) => r.valid).map((r) => r.total)));
   out['uniqueness'] = new Set(rs.map((r) => r.text)).size / rs.length;
   out['kmer_diversity'] = kmerDiversity(rs.map((r) => r.text));
   return out;
