@@ -1,0 +1,91 @@
+// Messages between the dashboard page (webview/) and whoever hosts it: the VS Code panel
+// (client/src/dashboard/), the 127.0.0.1 server of `ume-studio dashboard` (server/src/dashboard/),
+// or the data inlined in an exported report. The host sends one `init`, then `update`s carrying
+// only what is new; the page asks for a step's completions or a generation log with `request`.
+//
+// Metrics travel column-keyed: each run has a list of metric keys fixed at `init` and extended by
+// `update.metrics.keys`, and each row is an array aligned to that list (trailing nulls trimmed), so
+// a live update of one step costs its numbers, not its key names.
+
+import type { CompletionRow, GenerationLog, Histogram, RunConfigFile, RunStatus, RunSummary } from './run-format';
+
+export type DashboardHostKind = 'vscode' | 'browser' | 'static';
+
+export type MetricCell = number | Histogram | null;
+
+export interface MetricsBatch {
+  /** Keys appended to the run's key list before these rows are read. */
+  keys: string[];
+  /** One array per metrics row, aligned to the run's key list (after appending `keys`). */
+  rows: MetricCell[][];
+}
+
+export interface DashboardRun {
+  /** Stable id within this dashboard (the folder name, made unique). */
+  id: string;
+  name: string;
+  dir: string;
+  config: RunConfigFile | null;
+  status: RunStatus | null;
+  summary: RunSummary | null;
+  metrics: MetricsBatch;
+  completionSteps: number[];
+  generationLogSteps: number[];
+  problems: string[];
+}
+
+export interface RunUpdateMessage {
+  type: 'update';
+  runId: string;
+  metrics?: MetricsBatch;
+  /** metrics.jsonl was cut back (a resume): drop the run's rows (and keys) before reading `metrics`. */
+  metricsReset?: boolean;
+  completionSteps?: number[];
+  generationLogSteps?: number[];
+  config?: RunConfigFile;
+  status?: RunStatus;
+  summary?: RunSummary;
+  problems?: string[];
+}
+
+export type DashboardRequest = { kind: 'completions'; runId: string; step: number } | { kind: 'generationLog'; runId: string; step: number };
+
+export interface DashboardResponses {
+  completions: { rows: CompletionRow[]; problems: string[] };
+  generationLog: GenerationLog | null;
+}
+
+export type HostMessage =
+  | { type: 'init'; host: DashboardHostKind; live: boolean; runs: DashboardRun[]; focus?: string[] }
+  | RunUpdateMessage
+  | { type: 'response'; id: number; result?: DashboardResponses[DashboardRequest['kind']]; error?: string }
+  | { type: 'theme' };
+
+export type PageMessage =
+  | { type: 'ready' }
+  | { type: 'request'; id: number; request: DashboardRequest }
+  /** Open text (a sample) in an editor tab. */
+  | { type: 'openText'; text: string; language?: string }
+  /** Save an export (CSV, PNG) where the user chooses. */
+  | { type: 'saveFile'; name: string; mime: string; base64: string }
+  | { type: 'log'; level: 'info' | 'error'; message: string };
+
+/** What the page script reads from `<script type="application/json" id="ume-boot">`. */
+export interface DashboardBoot {
+  host: DashboardHostKind;
+  /** URL of RDKit_minimal.js and of its wasm, or null when molecules are not drawn. */
+  rdkitScript: string | null;
+  rdkitWasm: string | null;
+  /** Static export: the wasm inlined as base64 (element id of a text script). */
+  rdkitWasmInline?: string;
+  /** Static export: the id of the script element holding the `init` message and the responses. */
+  dataElement?: string;
+  title?: string;
+}
+
+/** Everything a static export inlines: the init message plus every answer the page may ask for. */
+export interface StaticDashboardData {
+  init: Extract<HostMessage, { type: 'init' }>;
+  completions: Record<string, Record<number, DashboardResponses['completions']>>;
+  generationLogs: Record<string, Record<number, GenerationLog | null>>;
+}
