@@ -9,3 +9,4 @@ export { aggregate, AGGREGATIONS, type Aggregation } from './aggregate';
 export { extractSequence, type Extracted } from './sequence';
 export { COMPONENTS } from './components/registry';
 export { loadChemistry, type Chemistry, type MoleculeRecord } from './chem/molecule';
+export { startRewardWorker, type RewardWorker } from './worker/proxy';
