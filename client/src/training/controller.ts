@@ -35,6 +35,8 @@ export class TrainingController implements vscode.Disposable {
       ctx.onServerNotification(trainingEventNotification, (e) => this.onEvent(e)),
       ctx.onDidStartServer(() => void this.resync()),
     );
+    // Known from the start, so that the palette's `when` clauses need not wait for the server.
+    void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, false);
   }
 
   /** Runs training now (as the server reported them). */
