@@ -156,6 +156,15 @@ test('"stop" stops the active run; with nothing training it stops nothing', asyn
   assert.equal(r.outcome, 'stopped');
 });
 
+test('an evaluation-only run scores the held-out prompts and writes a generation log, without training', async () => {
+  const r = await start({ trusted: true, baseDir: null, evalOnly: true, layers: [{ ...TINY, output_dir: out, run_name: 'ev' }] });
+  assert.equal(r.outcome, 'finished', JSON.stringify(r));
+  assert.equal(r.summary?.['eval_only'], true);
+  assert.equal(r.summary?.['train/total_samples_processed'], 2, 'max_generation_samples held-out prompts');
+  assert.ok(existsSync(join(out, 'ev', 'generation_logs', 'generation_log_step_0.json')));
+  assert.equal(existsSync(join(out, 'ev', 'metrics.jsonl')), false, 'no training steps');
+});
+
 test('the synthetic dataset is written as `ume-studio dataset synthetic` writes it', async () => {
   const dir = join(out, 'data');
   const r = (await client.connection.sendRequest('ume/training/syntheticDataset', { outDir: dir, perModality: 4 })) as { files: Array<{ path: string; rows: number | null }> };
