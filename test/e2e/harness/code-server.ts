@@ -82,7 +82,13 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
  * The server runs in its own process group (detached) so that stop() also ends the extension host
  * and the language server it spawned.
  */
-export async function startCodeServer(opts: { workspace: string; vsix: string; settings?: Record<string, unknown> }): Promise<CodeServer> {
+export async function startCodeServer(opts: {
+  workspace: string;
+  vsix: string;
+  settings?: Record<string, unknown>;
+  /** Keep VS Code's workspace trust on (default off: every folder is trusted), to test Restricted Mode. */
+  workspaceTrust?: boolean;
+}): Promise<CodeServer> {
   const d = makeDirs();
   const env = { ...process.env, PATH: `${join(nodeBin, '..')}:${process.env.PATH ?? ''}` };
   const install = spawnSync(nodeBin, [codeServerEntry, ...commonArgs(d), '--install-extension', opts.vsix, '--force'], {
@@ -110,7 +116,7 @@ export async function startCodeServer(opts: { workspace: string; vsix: string; s
       '--auth', 'none',
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       '--reconnection-grace-time', '30',
       opts.workspace,
