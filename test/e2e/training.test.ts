@@ -245,4 +245,30 @@ describe('training from the command palette in a real VS Code', { timeout: 420_0
     assert.equal(readStatus(runDir)?.state, 'stopped');
     log(`stopped again at ${second}; metrics rows 1..${second}`);
   });
+
+  test('UME Runs view: a click opens the dashboard stand-in; the context menu offers the run\'s actions and deletes it after a confirmation', async () => {
+    const pane = wb.page.locator('.pane', { has: wb.page.locator('.pane-header', { hasText: 'UME Runs' }) }).first();
+    const row = pane.locator('.pane-body .monaco-list-row', { hasText: RUN }).first();
+    await row.waitFor({ timeout: 20_000 });
+    await row.click();
+    // Until the dashboard panel exists, Open Dashboard shows the run's metrics.jsonl and says so.
+    await wb.page.locator('.tabs-container .tab.active', { hasText: 'metrics.jsonl' }).waitFor({ timeout: 15_000 });
+    await wb.page.locator('.notification-toast', { hasText: /the training dashboard is not built yet/ }).first().waitFor({ timeout: 10_000 });
+
+    await row.click({ button: 'right' });
+    const menu = wb.page.locator('.context-view .monaco-menu').first();
+    await menu.waitFor({ timeout: 10_000 });
+    const items = (await menu.locator('.action-label').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+    log(`context menu: ${items.join(' | ')}`);
+    for (const want of ['Open Dashboard', 'Open Run Folder', 'Reveal Checkpoint', 'Resume Training Run', 'Delete Run…']) assert.ok(items.includes(want), `the context menu offers ${want}: ${items.join(' | ')}`);
+    await shot(wb.page, 'runs-context-menu');
+    await menu.locator('.action-label', { hasText: /^Delete Run…$/ }).click();
+    const dialog = wb.page.locator('.monaco-dialog-box').first();
+    await dialog.waitFor({ timeout: 10_000 });
+    assert.match(await dialog.innerText(), new RegExp(`Delete the run ${RUN}\\?[\\s\\S]*will be deleted`));
+    await shot(wb.page, 'delete-confirmation');
+    await dialog.locator('.monaco-button', { hasText: /^Delete$/ }).click();
+    await row.waitFor({ state: 'detached', timeout: 20_000 });
+    assert.equal(existsSync(runDir), false, 'the run folder is gone');
+  });
 });

@@ -11,7 +11,7 @@ import { syntheticDatasetRequest, type RunInfo } from '../../../server/src/proto
 import type { Ctx } from '../ctx';
 import { CommandId } from '../command-ids';
 import type { TrainingController } from './controller';
-import { showDashboard } from './dashboard-link';
+import { DASHBOARD_AVAILABLE, showDashboard } from './dashboard-link';
 import { checkRunName, defaultRunName, fmtNumber } from './format';
 import type { RunsNode, RunsTree } from './runs-tree';
 import { trainingConfig, trainingFolder, userSettingsLayer } from './workspace';
@@ -151,6 +151,9 @@ async function startRun(deps: TrainingDeps, mode: 'train' | 'eval'): Promise<voi
   deps.ctx.output.info(`Starting ${what}: ${JSON.stringify(layers)}`);
   await deps.training.start({ trusted: vscode.workspace.isTrusted, baseDir: folder?.uri.fsPath ?? null, layers, ...(mode === 'eval' ? { evalOnly: true } : {}) }, `UME: ${what}`);
   deps.tree.refreshSoon();
+  // The dashboard opens with a new run (issue 15); its stand-in (metrics.jsonl) would only get in the way.
+  const dir = deps.training.active.find((r) => r.runName === runName)?.runDir;
+  if (DASHBOARD_AVAILABLE && dir) await showDashboard(deps.ctx, [dir]);
 }
 
 async function pickRun(deps: TrainingDeps, title: string, filter: (r: RunInfo) => boolean, empty: string): Promise<RunInfo | undefined> {

@@ -99,10 +99,14 @@ export class TrainingController implements vscode.Disposable {
     const client = this.ctx.client;
     if (!client?.isRunning()) return Promise.reject(new Error('The UME Studio language server is not running. Run "UME: Restart Server".'));
     const token = `ume-training-${Date.now()}-${++this.progressCounter}`;
+    let wasAccepted = false;
     let accepted: () => void = () => undefined;
     let refused: (e: Error) => void = () => undefined;
     const acceptance = new Promise<void>((res, rej) => {
-      accepted = res;
+      accepted = () => {
+        wasAccepted = true;
+        res();
+      };
       refused = rej;
     });
     const firstEvent = this.onDidChange((e) => {
@@ -131,7 +135,15 @@ export class TrainingController implements vscode.Disposable {
         accepted();
         void this.announce(result);
       } catch (e) {
-        refused(e instanceof Error ? e : new Error(String(e)));
+        const err = e instanceof Error ? e : new Error(String(e));
+        if (!wasAccepted) refused(err);
+        else {
+          // The run was going when the answer was lost (the language server stopped or restarted):
+          // the server asked it for a checkpoint and a stop on its way out.
+          const text = `UME: lost track of the training run (${err.message}). It stops after its current step with a checkpoint; resume it with "UME: Resume Training Run".`;
+          this.ctx.output.warn(text);
+          void vscode.window.showWarningMessage(text, 'Show Log').then((b) => b && this.ctx.output.show(true));
+        }
       } finally {
         sub.dispose();
         onCancel.dispose();
