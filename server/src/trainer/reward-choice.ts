@@ -1,29 +1,38 @@
-// The reward functions of a run from its config: `single` is the UME reward with lobster's
-// temperature (reward_function "single", seed 003's default); `multi` is a reward config
-// (docs/rewards.md), or the documented default mix when none is given.
+// The reward functions of a run, served from a reward worker process (engine/rewards/worker) so
+// RDKit and UME scoring never run on the training process's event loop: `single` is the UME
+// reward alone with the run's ume_mode / ume_temperature / ume_model (seed 003's default, lobster's
+// temperature); `multi` is a reward config (docs/rewards.md; seed 003's reward_config.json shape is
+// translated), or the documented default mix when none is given.
 
 import type { ResolvedGrpoConfig } from '../engine/training/config';
 import type { WeightedReward } from '../engine/training/generation';
-import { createUmeReward } from '../engine/rewards';
+import { DEFAULT_MULTI_CONFIG, startRewardWorker } from '../engine/rewards';
 
 export interface TrainingRewards {
   rewards: WeightedReward[];
-  /** One line per function, for the run's log. */
+  /** One line per function (and per note of a translated config), for the run's log. */
   describe: string[];
+  close(): Promise<void>;
+}
+
+export function singleRewardConfig(c: Pick<ResolvedGrpoConfig, 'ume_mode' | 'ume_temperature' | 'ume_model' | 'device'>): Record<string, unknown> {
+  const params: Record<string, unknown> = { mode: c.ume_mode, temperature: c.ume_temperature, device: c.device };
+  if (c.ume_model) params['model'] = c.ume_model;
+  return { aggregation: 'weighted_sum', components: [{ name: 'ume', type: 'ume', weight: 1, params }] };
 }
 
 export async function loadTrainingRewards(c: ResolvedGrpoConfig): Promise<TrainingRewards> {
-  if (c.reward_function === 'single') {
-    const fn = await createUmeReward({ mode: c.ume_mode, temperature: c.ume_temperature, device: c.device, ...(c.ume_model ? { model: c.ume_model } : {}) });
-    const weights = c.reward_weights ?? [1];
-    if (weights.length !== 1) throw new Error(`reward_weights has ${weights.length} weights but reward_function "single" has one function (ume); give one weight or none`);
-    return { rewards: [{ fn, weight: weights[0]! }], describe: [`reward: ume (${c.ume_mode} PLL / ${c.ume_temperature}, weight ${weights[0]})`] };
+  const source = c.reward_function === 'single' ? singleRewardConfig(c) : (c.reward_config ?? (DEFAULT_MULTI_CONFIG as unknown as Record<string, unknown>));
+  const worker = await startRewardWorker(source);
+  const weights = c.reward_weights ?? worker.weights;
+  if (weights.length !== worker.functions.length) {
+    await worker.close();
+    throw new Error(`reward_weights has ${weights.length} weights but the reward ${c.reward_function === 'single' ? 'function "single" has one function (ume)' : `config has ${worker.functions.length} functions (${worker.functions.map((f) => f.name).join(', ')})`}; give one weight per function, or none`);
   }
-  const lib = (await import('../engine/rewards')) as Record<string, unknown>;
-  const load = lib['loadRewardConfig'] as undefined | ((src: string | null, opts: { device: string; umeModel: string | null }) => Promise<{ functions: WeightedReward['fn'][]; weights: number[]; notes?: string[] }>);
-  if (!load) throw new Error('reward_function "multi" needs the reward library, which this build does not have yet; use reward_function single');
-  const { functions, weights: cfgWeights, notes } = await load(c.reward_config, { device: c.device, umeModel: c.ume_model });
-  const weights = c.reward_weights ?? cfgWeights;
-  if (weights.length !== functions.length) throw new Error(`reward_weights has ${weights.length} weights but the reward config has ${functions.length} functions (${functions.map((f) => f.name).join(', ')}); give one weight per function`);
-  return { rewards: functions.map((fn, i) => ({ fn, weight: weights[i]! })), describe: [...(notes ?? []), ...functions.map((f, i) => `reward: ${f.name} (weight ${weights[i]})`)] };
+  const what = c.reward_function === 'single' ? `ume (${c.ume_mode} PLL / ${c.ume_temperature})` : (c.reward_config ?? 'the default multi mix (docs/rewards.md)');
+  return {
+    rewards: worker.functions.map((fn, i) => ({ fn, weight: weights[i]! })),
+    describe: [`rewards: ${what}, in a worker process (pid ${worker.child?.pid ?? '?'})`, ...worker.notes, ...worker.functions.map((f, i) => `reward: ${f.name} (weight ${weights[i]})`)],
+    close: () => worker.close(),
+  };
 }

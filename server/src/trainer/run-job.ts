@@ -23,7 +23,7 @@ export async function runJob(req: TrainingRequest, emitRaw: (e: TrainingEvent) =
   const c = resolveConfig(req.layers);
   const data = await loadTrainingData(c);
   const policy = await loadTrainingPolicy(c);
-  const { rewards, describe } = await loadTrainingRewards(c);
+  const { rewards, describe, close: closeRewards } = await loadTrainingRewards(c);
   for (const line of describe) emit({ type: 'log', run_dir: join(c.output_dir, c.run_name), time: Date.now(), level: 'info', message: line });
   try {
     if (req.evalOnly) {
@@ -47,7 +47,7 @@ export async function runJob(req: TrainingRequest, emitRaw: (e: TrainingEvent) =
     if (failedSent && e instanceof Error) Object.assign(e, { reported: true });
     throw e;
   } finally {
-    await Promise.all(rewards.map((r) => r.fn.close?.()));
+    await closeRewards();
     await policy.release();
   }
 }

@@ -83,6 +83,8 @@ async function sampleAndScore(ctx: GenerationContext, prompts: ReadonlyArray<{ i
       const t0 = now();
       const r = checkRewardResults(fn, inputs, await fn.score(inputs, ctx.signal ? { signal: ctx.signal } : {}));
       times.rewardByName[fn.name] = (times.rewardByName[fn.name] ?? 0) + (now() - t0) / 1000;
+      // Composite functions and worker proxies also time each of their components.
+      for (const [c, sec] of Object.entries(fn.lastTimings?.() ?? {})) if (c !== fn.name) times.rewardByName[`${fn.name}/${c}`] = (times.rewardByName[`${fn.name}/${c}`] ?? 0) + sec;
       return r;
     }),
   );
