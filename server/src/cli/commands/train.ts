@@ -80,7 +80,10 @@ export async function parseTrainArgs(args: string[]): Promise<TrainArgs> {
     const [rawName, inline] = a.replace(/^--?/, '').split(/=(.*)/s, 2) as [string, string | undefined];
     const name = rawName;
     if (SWITCHES.includes(name)) {
-      if (name === 'help' || name === 'h') out.help = args[i + 1] === 'keys' ? 'keys' : 'general';
+      if (name === 'help' || name === 'h') {
+        out.help = args[i + 1] === 'keys' ? 'keys' : 'general';
+        if (out.help === 'keys') i++;
+      }
       else if (name === 'quick-test' || name === 'production') {
         if (preset && preset !== name) throw new UsageError(`${NAME}: --quick-test and --production exclude each other`);
         preset = name;
