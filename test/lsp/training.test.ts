@@ -156,6 +156,17 @@ test('"stop" stops the active run; with nothing training it stops nothing', asyn
   assert.equal(r.outcome, 'stopped');
 });
 
+test('a run that cannot start answers "failed" with the trainer\'s reason, and its failed event names the run folder', async () => {
+  events.length = 0;
+  const r = await start({ trusted: true, baseDir: out, layers: [{ ...TINY, output_dir: out, run_name: 'bad-data', max_steps: 2, dataset: 'missing.jsonl' }] });
+  assert.equal(r.outcome, 'failed', JSON.stringify(r));
+  assert.match(r.message ?? '', /missing\.jsonl/);
+  const failed = events.find((e) => e.type === 'failed');
+  assert.equal(failed?.run_dir, join(out, 'bad-data'));
+  const { active } = (await client.connection.sendRequest('ume/training/status', {})) as { active: ActiveRun[] };
+  assert.deepEqual(active, []);
+});
+
 test('an evaluation-only run scores the held-out prompts and writes a generation log, without training', async () => {
   const r = await start({ trusted: true, baseDir: null, evalOnly: true, layers: [{ ...TINY, output_dir: out, run_name: 'ev' }] });
   assert.equal(r.outcome, 'finished', JSON.stringify(r));
