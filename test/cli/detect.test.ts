@@ -18,6 +18,7 @@ test('--json prints one object per sequence with exactly the documented keys; ex
     { ...ok, confidence: 'checked' },
     {
       file: fx('error.smi'),
+      id: 'ethanol',
       range: { start: { line: 0, character: 0 }, end: { line: 0, character: 3 } },
       text: 'CCO',
       modality: 'SMILES',
@@ -26,7 +27,7 @@ test('--json prints one object per sequence with exactly the documented keys; ex
       diagnostics: [],
     },
   );
-  assert.deepEqual(Object.keys(bad!), ['file', 'range', 'text', 'modality', 'confidence', 'alternatives', 'diagnostics']);
+  assert.deepEqual(Object.keys(bad!), ['file', 'id', 'range', 'text', 'modality', 'confidence', 'alternatives', 'diagnostics']);
   assert.deepEqual(bad!.range, { start: { line: 1, character: 0 }, end: { line: 1, character: 4 } });
   const diags = bad!.diagnostics as Array<Record<string, unknown>>;
   assert.deepEqual(diags.map((d) => Object.keys(d)), [['code', 'severity', 'message']]);
@@ -36,7 +37,7 @@ test('--json prints one object per sequence with exactly the documented keys; ex
 test('warnings alone exit 0; --severity can raise or silence a code', async () => {
   const r = await cli('detect', fx('warn-only.fasta'));
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /^test\/cli\/fixtures\/warn-only\.fasta:4:1 {2}amino_acid \(\d\.\d\d\) {2}mktayiakqr {2}UME106$/m);
+  assert.match(r.out, /^test\/cli\/fixtures\/warn-only\.fasta:4:1 {2}lower {2}amino_acid \(\d\.\d\d\) {2}mktayiakqr {2}UME106$/m);
   assert.match(r.out, /^ {4}warning UME106: /m);
   assert.match(r.out, /^1 file, 2 sequences \(2 amino_acid\); 1 warning\.$/m);
 

@@ -28,7 +28,7 @@ after(async () => {
 });
 
 
-const DETECT_KEYS = ['file', 'range', 'text', 'modality', 'confidence', 'alternatives', 'diagnostics'];
+const DETECT_KEYS = ['file', 'id', 'range', 'text', 'modality', 'confidence', 'alternatives', 'diagnostics'];
 const SCORE_KEYS = ['reward', 'pll', 'mode', 'model', 'n_tokens', 'truncated', 'unknown_tokens', 'least_likely', 'reason'];
 
 test('--json: detect fields plus the score fields; reward = PLL / T from the real scorer; exit 0 when all scored', async () => {
@@ -73,11 +73,12 @@ test('unscorable sequences get reward null and a reason; exit 1 like detect on e
 test('human output: a table with location, modality, reward, PLL, tokens, least likely; reasons indented; summary', async () => {
   const r = await cli('score', '--device', 'cpu', '--model', MODEL, fx('score-tagged.txt'));
   assert.equal(r.code, 1);
-  assert.match(r.out, /^LOCATION +MODALITY +REWARD +PLL +TOKENS +LEAST LIKELY +SEQUENCE$/m);
+  assert.match(r.out, /^LOCATION +ID +MODALITY +REWARD +PLL +TOKENS +LEAST LIKELY \(TOKEN@POS\) +SEQUENCE$/m);
   assert.match(r.out, /^test\/cli\/fixtures\/score-tagged\.txt:2:9 +SMILES +-\d+\.\d\d +-\d+\.\d{4} +23 +\S+@\d+ \S+@\d+ \S+@\d+ +CC\(=O\)Oc1ccccc1C\(=O\)O$/m);
   assert.match(r.out, /^test\/cli\/fixtures\/score-tagged\.txt:4:9 +SMILES +— +— +— +C1CC$/m);
-  assert.match(r.out, /^ {4}not scored: UME103 /m);
-  assert.match(r.out, /^1 file, 3 sequences, 2 scored, 1 not scored \(model ume-rand, masked PLL, temperature 0\.1\); mean reward -\d+\.\d\d\.$/m);
+  assert.match(r.out, /^ {4}warning: not scored: UME103 /m);
+  assert.match(r.out, /^Positions are 1-based \(LINE:COL, TOKEN@POS\); --json gives 0-based ranges and offsets\.$/m);
+  assert.match(r.out, /^1 file, 3 sequences, 2 scored, 1 not scored \(model ume-rand, masked PLL, temperature 0\.1\); mean reward by modality: SMILES -\d+\.\d\d \(1\), nucleotide -\d+\.\d\d \(1\)\.$/m);
 });
 
 test('sampled mode with --k and --max-length truncation are reported', async () => {

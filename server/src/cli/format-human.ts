@@ -16,7 +16,7 @@ export function formatHumanRecord(r: DetectRecord): string {
   const head =
     r.text === null
       ? `${where}  (file)`
-      : `${where}  ${r.modality ?? 'undetermined'} (${(r.confidence ?? 0).toFixed(2)})  ${excerpt(r.text)}`;
+      : `${where}${r.id ? `  ${r.id}` : ''}  ${r.modality ?? 'undetermined'} (${(r.confidence ?? 0).toFixed(2)})  ${excerpt(r.text)}`;
   const lines = [codes ? `${head}  ${codes}` : head];
   for (const d of r.diagnostics) lines.push(`    ${d.severity} ${d.code}: ${d.message}`);
   return lines.join('\n');

@@ -4,6 +4,8 @@
 export interface CliIO {
   out(text: string): void;
   err(text: string): void;
+  /** Standard input, for the FILE argument "-" (default: process.stdin). */
+  stdin?: () => Promise<string>;
 }
 
 export interface Subcommand {

@@ -17,6 +17,12 @@ export interface DetectRecordDiagnostic {
  */
 export interface DetectRecord {
   file: string;
+  /**
+   * The record the sequence belongs to, as the file names it: the FASTA id (first word of the
+   * header), the name after the SMILES on a .smi line, or the row's id/name column in CSV/TSV;
+   * null when the file gives none (and for file-level records).
+   */
+  id: string | null;
   range: Range;
   text: string | null;
   modality: Modality | null;
@@ -33,6 +39,7 @@ function before(a: Range, b: Range): number {
 export function toDetectRecords(file: string, analysis: DocumentAnalysis): DetectRecord[] {
   const records: DetectRecord[] = analysis.reports.map((r) => ({
     file,
+    id: r.occurrence.hints.name || null,
     range: r.occurrence.range,
     text: r.occurrence.text,
     modality: r.detection.modality,
@@ -43,6 +50,7 @@ export function toDetectRecords(file: string, analysis: DocumentAnalysis): Detec
   for (const d of analysis.fileDiagnostics) {
     records.push({
       file,
+      id: null,
       range: d.range,
       text: null,
       modality: null,

@@ -1,8 +1,7 @@
 // `ume-studio detect FILE...`: find every sequence, detect its modality and report problems, with
 // the same engine and codes as the editor. Human-readable by default, JSON Lines with --json.
 
-import { readFile, stat } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { stat } from 'node:fs/promises';
 import { analyzeDocument } from '../../engine/seq/index';
 import { DEFAULT_MIN_PLAIN_LENGTH } from '../../engine/seq/formats/index';
 import { codeInfo } from '../../engine/seq/index';
@@ -12,6 +11,7 @@ import { DETECTION_MODES, SEVERITY_OVERRIDES, type SeverityOverride } from '../.
 import { choiceOption, intOption, numberOption, parse } from '../args';
 import { formatHumanRecord, formatHumanSummary } from '../format-human';
 import { ExitCode, UsageError, type CliIO, type Subcommand } from '../registry';
+import { checkStdinOnce, FORMAT_HELP, INPUT_FORMATS, inputExtension, readInput, STDIN, type InputFormat } from '../input';
 
 const NAME = 'detect';
 
@@ -22,7 +22,7 @@ detects their modality (SMILES, amino_acid, nucleotide) and reports problems wit
 
 Options:
   --json                 JSON Lines, one object per sequence:
-                         {"file","range":{"start":{"line","character"},"end":{...}},"text",
+                         {"file","id","range":{"start":{"line","character"},"end":{...}},"text",
                           "modality","confidence","alternatives","diagnostics":[{"code","severity","message"}]}
                          Ranges are 0-based, in UTF-16 code units (LSP positions). modality is null when
                          undetermined. File-level problems (e.g. UME004) are objects of the same shape
@@ -31,10 +31,13 @@ Options:
   --min-length N         shortest plain-text word treated as a sequence. Default: ${DEFAULT_MIN_PLAIN_LENGTH}
   --max-mb N             analyse only the first N megabytes of each file (UME004 marks the cut). Default: no limit
   --severity CODE=LEVEL  override a code's severity (error|warning|information|hint|off); repeatable
+${FORMAT_HELP}
   -h, --help             show this help
 
-Human output: FILE:LINE:COL  MODALITY (CONFIDENCE)  EXCERPT  CODES, then one indented line per
-problem; LINE and COL are 1-based there.
+Human output: FILE:LINE:COL  [ID]  MODALITY (CONFIDENCE)  EXCERPT  CODES, then one indented line
+per problem; LINE and COL are 1-based there (--json ranges are 0-based). ID is the record's name:
+the FASTA id, the name after a SMILES on a .smi line, or the row's id/name column in CSV/TSV; in
+--json it is "id" (null when the file gives none).
 
 Exit status: 0 no error-severity problem, 1 at least one error-severity problem,
 2 usage error (unknown flag, bad value, unreadable file), 3 internal error.`;
@@ -42,6 +45,7 @@ Exit status: 0 no error-severity problem, 1 at least one error-severity problem,
 interface DetectArgs {
   files: string[];
   json: boolean;
+  format?: InputFormat | undefined;
   mode: DetectionMode;
   minLength: number;
   maxBytes: number | undefined;
@@ -72,9 +76,11 @@ function parseDetectArgs(args: string[]): DetectArgs {
     'min-length': { type: 'string' },
     'max-mb': { type: 'string' },
     severity: { type: 'string', multiple: true },
+    format: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (positionals.length === 0) throw new UsageError(`${NAME}: no FILE given; e.g. ume-studio detect examples/*`);
+  checkStdinOnce(NAME, positionals);
   const maxMb = numberOption(NAME, 'max-mb', values['max-mb'], 0.000001);
   return {
     files: positionals,
@@ -83,12 +89,14 @@ function parseDetectArgs(args: string[]): DetectArgs {
     minLength: intOption(NAME, 'min-length', values['min-length'], 1) ?? DEFAULT_MIN_PLAIN_LENGTH,
     maxBytes: maxMb === undefined ? undefined : Math.round(maxMb * 1024 * 1024),
     severity: parseSeverity(values.severity),
+    format: choiceOption(NAME, 'format', values.format, INPUT_FORMATS),
   };
 }
 
 /** Fails fast, before any output, when a file cannot be read: a typo should not look like "no sequences". */
 async function checkReadable(files: string[]): Promise<void> {
   for (const f of files) {
+    if (f === STDIN) continue;
     let st;
     try {
       st = await stat(f);
@@ -100,9 +108,9 @@ async function checkReadable(files: string[]): Promise<void> {
   }
 }
 
-export async function detectFile(file: string, a: Omit<DetectArgs, 'files' | 'json'>): Promise<DetectRecord[]> {
-  const text = await readFile(file, 'utf8');
-  const extension = extname(file).toLowerCase() || undefined;
+export async function detectFile(file: string, a: Omit<DetectArgs, 'files' | 'json'>, io?: CliIO): Promise<DetectRecord[]> {
+  const text = await readInput(file, io);
+  const extension = inputExtension(file, a.format);
   const analysis = await analyzeDocument(text, {
     mode: a.mode,
     severityOverrides: a.severity,
@@ -124,7 +132,7 @@ async function run(args: string[], io: CliIO): Promise<number> {
   await checkReadable(a.files);
   const all: DetectRecord[] = [];
   for (const file of a.files) {
-    const records = await detectFile(file, a);
+    const records = await detectFile(file, a, io);
     for (const r of records) io.out(a.json ? JSON.stringify(r) : formatHumanRecord(r));
     all.push(...records);
   }

@@ -5,6 +5,8 @@ import type { DetectRecord } from '../../protocol/detect-record';
 import { scoreEncodings, type PllScorer } from '../../engine/reward/index';
 import { leastLikely, type PllMode } from '../../engine/ume/pll';
 import { isSpecial, SPECIAL, tokenString, type Encoding } from '../../engine/ume/tokenizer';
+import { foreignTokensReason } from '../../engine/seq/unknown-tokens';
+import { MODALITIES } from '../../engine/seq/types';
 
 export interface LeastLikelyToken {
   /** Offset and length in the sequence text ("text" field), UTF-16 code units. */
@@ -51,6 +53,9 @@ function notScorable(r: DetectRecord): string | undefined {
   if (r.modality === null) return 'modality undetermined, so there is no UME tokenizer to score it with';
   const error = r.diagnostics.find((d) => d.severity === 'error');
   if (error) return `not scored: ${error.code} ${error.message}`;
+  // <unk> tokens would be scored as if they were residues, and easily predicted: no reward at all.
+  const foreign = r.text === null ? undefined : foreignTokensReason(r.text, r.modality);
+  if (foreign) return `not scored: ${foreign}`;
   return undefined;
 }
 
@@ -103,11 +108,16 @@ function excerpt(text: string): string {
   return oneLine.length > EXCERPT ? `${oneLine.slice(0, EXCERPT - 1)}…` : oneLine;
 }
 
-/** A table: one line per sequence (FILE:LINE:COL first, so terminals link it), reasons underneath. */
+/**
+ * A table: one line per sequence (FILE:LINE:COL first, so terminals link it), reasons underneath.
+ * Every position in the table is 1-based (LINE, COL and the @POS of least likely tokens); --json
+ * gives 0-based ranges and offsets instead (TABLE_POSITIONS says so under the table).
+ */
 export function formatScoreTable(records: readonly ScoreRecord[]): string {
   const rows = records.filter((r) => r.text !== null);
   const cells = rows.map((r) => [
     `${r.file}:${r.range.start.line + 1}:${r.range.start.character + 1}`,
+    r.id ?? '',
     r.modality ?? 'undetermined',
     fmt(r.reward, 2),
     fmt(r.pll, 4),
@@ -115,14 +125,14 @@ export function formatScoreTable(records: readonly ScoreRecord[]): string {
     r.least_likely.map((t) => `${t.token}@${t.offset + 1}`).join(' '),
     excerpt(r.text!) + (r.truncated ? ' (truncated)' : ''),
   ]);
-  const head = ['LOCATION', 'MODALITY', 'REWARD', 'PLL', 'TOKENS', 'LEAST LIKELY', 'SEQUENCE'];
+  const head = ['LOCATION', 'ID', 'MODALITY', 'REWARD', 'PLL', 'TOKENS', 'LEAST LIKELY (TOKEN@POS)', 'SEQUENCE'];
   const widths = head.map((h, c) => Math.max(h.length, ...cells.map((row) => row[c]!.length)));
-  const right = new Set([2, 3, 4]);
+  const right = new Set([3, 4, 5]);
   const line = (row: string[]) => row.map((v, c) => (c === row.length - 1 ? v : right.has(c) ? v.padStart(widths[c]!) : v.padEnd(widths[c]!))).join('  ');
   const lines = [line(head)];
   rows.forEach((r, i) => {
     lines.push(line(cells[i]!));
-    if (r.reason) lines.push(`    ${r.reason}`);
+    if (r.reason) lines.push(`    warning: ${r.reason}`);
   });
   for (const r of records.filter((x) => x.text === null)) {
     for (const d of r.diagnostics) lines.push(`${r.file}:${r.range.start.line + 1}:${r.range.start.character + 1}  (file) ${d.severity} ${d.code}: ${d.message}`);
@@ -130,14 +140,27 @@ export function formatScoreTable(records: readonly ScoreRecord[]): string {
   return lines.join('\n');
 }
 
+/** Under every table: which convention its positions follow. */
+export const TABLE_POSITIONS = 'Positions are 1-based (LINE:COL, TOKEN@POS); --json gives 0-based ranges and offsets.';
+
+/** Mean reward per modality: rewards of different modalities are not on one scale, so they are never averaged together. */
+export function meanRewardByModality(records: readonly ScoreRecord[]): Array<{ modality: NonNullable<ScoreRecord['modality']>; n: number; mean: number }> {
+  const out: Array<{ modality: NonNullable<ScoreRecord['modality']>; n: number; mean: number }> = [];
+  for (const modality of MODALITIES) {
+    const rewards = records.filter((r) => r.text !== null && r.modality === modality && r.reward !== null).map((r) => r.reward!);
+    if (rewards.length > 0) out.push({ modality, n: rewards.length, mean: rewards.reduce((a, b) => a + b, 0) / rewards.length });
+  }
+  return out;
+}
+
 export function formatScoreSummary(files: number, records: readonly ScoreRecord[], o: { mode: PllMode; model: string; temperature: number }): string {
   const seqs = records.filter((r) => r.text !== null);
   const scored = seqs.filter((r) => r.reward !== null);
-  const mean = scored.length ? scored.reduce((a, r) => a + r.reward!, 0) / scored.length : null;
   const notScored = seqs.length - scored.length;
+  const means = meanRewardByModality(records).map((m) => `${m.modality} ${m.mean.toFixed(2)} (${m.n})`);
   return (
-    `\n${files} file${files === 1 ? '' : 's'}, ${seqs.length} sequence${seqs.length === 1 ? '' : 's'}, ${scored.length} scored` +
+    `${TABLE_POSITIONS}\n\n${files} file${files === 1 ? '' : 's'}, ${seqs.length} sequence${seqs.length === 1 ? '' : 's'}, ${scored.length} scored` +
     `${notScored ? `, ${notScored} not scored` : ''} (model ${o.model}, ${o.mode} PLL, temperature ${o.temperature})` +
-    `${mean === null ? '' : `; mean reward ${mean.toFixed(2)}`}.`
+    `${means.length ? `; mean reward by modality: ${means.join(', ')}` : ''}.`
   );
 }

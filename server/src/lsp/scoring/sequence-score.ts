@@ -6,7 +6,8 @@ import { defaultSeverity } from '../../engine/seq/codes';
 import { DocumentEditor } from '../../engine/seq/fix-edits';
 import type { Modality, SequenceReport } from '../../engine/seq/types';
 import type { PllMode, PllResult } from '../../engine/ume/pll';
-import { encode, isSpecial, SPECIAL, tokenString } from '../../engine/ume/tokenizer';
+import { isSpecial, SPECIAL } from '../../engine/ume/tokenizer';
+import { foreignTokensReason } from '../../engine/seq/unknown-tokens';
 import type { ScoredSequenceRecord, TokenScore } from '../../protocol/score';
 
 /** A PLL result reduced to what the editor shows; offsets are into the sequence text. */
@@ -19,10 +20,6 @@ export interface SequencePll {
 }
 
 export type Scorable = { ok: true; modality: Modality; text: string } | { ok: false; modality: Modality | null; reason: string };
-
-function clip(s: string, n = 40): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
-}
 
 /**
  * Whether UME can score a detected sequence, by the reward function's rules: a modality must be
@@ -39,21 +36,8 @@ export function scorable(report: SequenceReport): Scorable {
   const modality = detection.modality;
   const error = detection.problems.find((p) => (p.severity ?? defaultSeverity(p.code)) === 'error');
   if (error) return { ok: false, modality, reason: `not a valid ${modality} sequence: ${error.message}` };
-  const enc = encode(text, modality);
-  const unknown: string[] = [];
-  for (let t = 1; t < enc.ids.length - 1; t++) {
-    const id = enc.ids[t]!;
-    if (!isSpecial(id)) continue;
-    const [s, e] = enc.offsets[t]!;
-    unknown.push(id === SPECIAL.unk ? `"${text.slice(s, e)}" at ${s + 1}` : `literal ${tokenString(id)} at ${s + 1}`);
-  }
-  if (unknown.length > 0) {
-    return {
-      ok: false,
-      modality,
-      reason: `${unknown.length} token${unknown.length === 1 ? '' : 's'} of "${clip(text)}" ${unknown.length === 1 ? 'is' : 'are'} outside UME's ${modality} vocabulary (${unknown.slice(0, 3).join(', ')}${unknown.length > 3 ? ', …' : ''}); fix the sequence to score it`,
-    };
-  }
+  const foreign = foreignTokensReason(text, modality);
+  if (foreign) return { ok: false, modality, reason: `${foreign}; fix the sequence to score it` };
   return { ok: true, modality, text };
 }
 

@@ -169,9 +169,19 @@ export function sniffDelimiter(text: string, end: number): string {
   return ',';
 }
 
+// Columns that name a record ("id", "name", "compound_id", "accession"...): their value is reported
+// with each sequence of the row, so results can be tied back to records.
+const ID_COLUMN = /^(?:.*[_\s.-])?(?:id|ids|name|names|identifier|accession|title|key)$/i;
+
+/** Index of the row's name column: the first id/name-like header that is not itself a sequence column. */
+function idColumn(columns: ReadonlyArray<{ name: string; strength: NameStrength }>): number {
+  return columns.findIndex((c) => c.strength === 'none' && ID_COLUMN.test(c.name.replace(/([a-z])([A-Z])/g, '$1_$2')));
+}
+
 export function parseDelimited(text: string, end: number, sink: Sink, delimiter: string, format: 'csv' | 'tsv'): void {
   const reader = new CsvReader(text, end, delimiter.charCodeAt(0), sink);
   let columns: Array<{ name: string; strength: NameStrength }> | undefined;
+  let idAt = -1;
   while (!reader.done && !sink.full) {
     const fields = reader.next();
     if (!fields) continue;
@@ -184,8 +194,11 @@ export function parseDelimited(text: string, end: number, sink: Sink, delimiter:
         const name = fieldText(text, f).text.trim();
         return { name: name.toLowerCase(), strength: nameStrength(name) };
       });
+      idAt = idColumn(columns);
       continue;
     }
+    const idField = idAt >= 0 ? fields[idAt] : undefined;
+    const rowName = idField ? fieldText(text, idField).text.trim() : '';
     for (let c = 0; c < fields.length && !sink.full; c++) {
       const f = fields[c] as CsvField;
       const col = columns[c];
@@ -193,7 +206,7 @@ export function parseDelimited(text: string, end: number, sink: Sink, delimiter:
       const hasTag = text.slice(f.start, f.end).includes('<');
       if (strength === 'none' && !hasTag) continue;
       const mapped = fieldText(text, f);
-      const hints = col ? { column: col.name } : {};
+      const hints = { ...(col ? { column: col.name } : {}), ...(rowName ? { name: rowName } : {}) };
       if (hasTag && findTagged(mapped, sink, hints).length > 0) continue;
       const [s, e] = trimSpan(mapped.text, 0, mapped.text.length);
       if (s === e) continue;
