@@ -16,6 +16,11 @@ const onSignal = (sig: NodeJS.Signals): void => {
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
+// The parent died (or closed the channel): nobody is listening, so stop after this step with a
+// checkpoint instead of training on alone.
+process.on('disconnect', () => {
+  if (!stop.signal.aborted) stop.abort(new Error('the parent process went away'));
+});
 
 let inFlight = 0;
 const send = (e: TrainingEvent): void => {

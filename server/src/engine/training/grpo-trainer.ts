@@ -257,6 +257,7 @@ export async function runTraining(job: TrainingJob): Promise<RunSummary> {
   let stoppedBy: RunSummary['stopped_by'] = c.max_steps > 0 ? 'max_steps' : 'epochs';
   let lastMetrics: MetricsRow | null = null;
   const tokensPerS: number[] = [];
+  let loopMs = 0;
   try {
     while (step < total) {
       const t0 = performance.now();
@@ -335,7 +336,9 @@ export async function runTraining(job: TrainingJob): Promise<RunSummary> {
         if (generatedNow) await writer.writeCompletions(step, completionRows(step, generatedNow.rollouts, rewardNames, c.num_generations));
       }
       lastMetrics = row;
-      const elapsedPerStep = (Date.now() - started) / Math.max(1, step - startStep);
+      // ETA from the steps trained in this process (not its start-up or the step-0 evaluation).
+      loopMs += performance.now() - t0;
+      const elapsedPerStep = loopMs / Math.max(1, step - startStep);
       emit({ type: 'step', run_dir: runDir, time: Date.now(), step, total_steps: total, reward: finiteOrNull(meanReward), tokens_per_s: Number.isFinite(tps) ? tps : 0, eta_s: ((total - step) * elapsedPerStep) / 1000, metrics: logNow ? row : null });
 
       if (c.eval_steps !== null && step % c.eval_steps === 0 && step < total) await evaluate(job, writer, step, emit, runDir);
