@@ -29,8 +29,10 @@ export async function hoverAt(ctx: ServerContext, params: HoverParams, token: Ca
   const settings = await ctx.config.get(uri);
   if (!settings.scoring.enabled) return null;
   const service = scoringService(ctx);
-  const analysis = await service.analysisOf(doc, settings);
-  const report = analysis && reportAt(analysis.reports, params.position);
+  const analysis = await service.analysisOf(doc, settings, token);
+  const position = params.position as Partial<Position> | undefined;
+  if (!position || !Number.isFinite(position.line) || !Number.isFinite(position.character)) return null;
+  const report = analysis && reportAt(analysis.reports, position as Position);
   if (!report) return null;
   const hover = (value: string): Hover => ({ contents: { kind: MarkupKind.Markdown, value }, range: report.occurrence.range });
   const { text } = report.occurrence;

@@ -51,7 +51,11 @@ export async function handleScore(ctx: ServerContext, raw: unknown, token: Cance
   if (!settings.scoring.enabled) throw new ResponseError(ErrorCodes.InvalidRequest, 'UME scoring is turned off (umeStudio.scoring.enabled); turn it on to score documents.');
   const service = scoringService(ctx);
   const doc = ctx.documents.get(uri);
-  const analysis = doc ? await service.analysisOf(doc, settings) : await analyzeText(uri, 'plaintext', await readClosed(uri), settings);
+  const analysis = doc ? await service.analysisOf(doc, settings, token) : await analyzeText(uri, 'plaintext', await readClosed(uri), settings);
+  if (token.isCancellationRequested) throw cancelled();
+  if (doc && !analysis && ctx.documents.get(uri)?.version !== doc.version) {
+    throw new ResponseError(LSPErrorCodes.ContentModified, `${uri} changed while it was being analysed for scoring; ask again.`);
+  }
   const reports = (analysis?.reports ?? []).filter((r) => !params.range || rangesOverlap(r.occurrence.range, params.range));
 
   const unscored: UnscoredSequenceRecord[] = [];

@@ -58,11 +58,18 @@ export class ScoringService {
    * The stored analysis when it is for the current version, else the one in flight for it (the
    * diagnostics run), else a fresh one (not stored, but shared with requests that arrive meanwhile).
    */
-  async analysisOf(doc: TextDocument, settings: UmeSettings): Promise<DocumentAnalysis | null> {
-    const stored = this.ctx.analyses.get(doc.uri, doc.version);
+  async analysisOf(doc: TextDocument, settings: UmeSettings, token?: CancellationToken): Promise<DocumentAnalysis | null> {
+    const { uri, version } = doc;
+    const stored = this.ctx.analyses.get(uri, version);
     if (stored) return stored.analysis;
     const text = doc.getText();
-    return this.ctx.analyses.shared(doc.uri, doc.version, JSON.stringify(settings), () => analyzeText(doc.uri, doc.languageId, text, settings));
+    // A request about a version the user has already edited away (or cancelled) is not worth a
+    // full analysis: while typing in a big file, each such hover used to start one.
+    const stale = () => token?.isCancellationRequested === true || this.ctx.documents.get(uri)?.version !== version;
+    return this.ctx.analyses.shared(uri, version, JSON.stringify(settings), async () => {
+      const a = await analyzeText(uri, doc.languageId, text, settings, stale);
+      return stale() ? null : a;
+    });
   }
 
   private folders(): Promise<string[]> {
