@@ -5,9 +5,9 @@
 //   node --import tsx scripts/gen-training-settings.ts           rewrite package.json
 //   node --import tsx scripts/gen-training-settings.ts --check   exit 1 if it is out of date
 
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TRAINING_SECTION, trainingSettingsSchema } from '../client/src/training/settings-schema';
+import { regenerate } from './lib/generated-file';
 
 type Manifest = {
   capabilities?: { untrustedWorkspaces?: { supported: boolean | 'limited'; description?: string; restrictedConfigurations?: string[] } };
@@ -48,17 +48,5 @@ export function renderManifest(text: string): string {
 }
 
 if (require.main === module) {
-  const path = join(__dirname, '..', 'package.json');
-  const current = readFileSync(path, 'utf8');
-  const next = renderManifest(current);
-  if (process.argv.includes('--check')) {
-    if (next !== current) {
-      console.error('package.json: the umeStudio.training.* settings are out of date. Run: node --import tsx scripts/gen-training-settings.ts');
-      process.exit(1);
-    }
-  } else if (next !== current) {
-    writeFileSync(`${path}.tmp`, next);
-    renameSync(`${path}.tmp`, path);
-    console.log('package.json: training settings updated.');
-  }
+  regenerate(join(__dirname, '..', 'package.json'), renderManifest, 'package.json: the umeStudio.training.* settings', 'node --import tsx scripts/gen-training-settings.ts');
 }
