@@ -48,11 +48,17 @@ export interface RunUpdateMessage {
   problems?: string[];
 }
 
-export type DashboardRequest = { kind: 'completions'; runId: string; step: number } | { kind: 'generationLog'; runId: string; step: number };
+export type DashboardRequest =
+  | { kind: 'completions'; runId: string; step: number }
+  | { kind: 'generationLog'; runId: string; step: number }
+  /** 2D drawings of SMILES (RDKit SVG, the run's SMARTS patterns highlighted), drawn by the host. */
+  | { kind: 'molecules'; runId: string; smiles: string[] };
 
 export interface DashboardResponses {
   completions: { rows: CompletionRow[]; problems: string[] };
   generationLog: GenerationLog | null;
+  /** SVG text by SMILES; null when RDKit cannot parse it or it is too large to draw. */
+  molecules: Record<string, string | null>;
 }
 
 export type HostMessage =
@@ -70,14 +76,15 @@ export type PageMessage =
   | { type: 'saveFile'; name: string; mime: string; base64: string }
   | { type: 'log'; level: 'info' | 'error'; message: string };
 
-/** What the page script reads from `<script type="application/json" id="ume-boot">`. */
+/**
+ * What the page script reads from `<script type="application/json" id="ume-boot">`. Molecules are
+ * drawn by the host (RDKit.js's embind glue needs 'unsafe-eval', which no dashboard page allows),
+ * so the page itself runs no wasm and no eval.
+ */
 export interface DashboardBoot {
   host: DashboardHostKind;
-  /** URL of RDKit_minimal.js and of its wasm, or null when molecules are not drawn. */
-  rdkitScript: string | null;
-  rdkitWasm: string | null;
-  /** Static export: the wasm inlined as base64 (element id of a text script). */
-  rdkitWasmInline?: string;
+  /** The host answers `molecules` requests. */
+  molecules: boolean;
   /** Static export: the id of the script element holding the `init` message and the responses. */
   dataElement?: string;
   title?: string;
@@ -88,4 +95,6 @@ export interface StaticDashboardData {
   init: Extract<HostMessage, { type: 'init' }>;
   completions: Record<string, Record<number, DashboardResponses['completions']>>;
   generationLogs: Record<string, Record<number, GenerationLog | null>>;
+  /** Drawings of the runs' SMILES completions, by run and SMILES. */
+  molecules: Record<string, Record<string, string | null>>;
 }

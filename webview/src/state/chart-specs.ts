@@ -62,6 +62,7 @@ export const CHARTS: readonly ChartSpec[] = [
     section: 'Rewards',
     series: [],
     dynamic: (keys) => match(keys, /^train\/modality_(.+)\/count$/, (m) => modalityLabel(m[1]!)),
+    y: { min: 0 },
   },
   {
     id: 'reward-heat',

@@ -36,6 +36,8 @@ export class SeriesView {
     readonly mode: XAxisMode,
     readonly weight: number,
     readonly maxBuckets: number,
+    /** Values computed from several columns (mean ± std) instead of the key's column. */
+    private readonly derive?: (run: RunData) => ((i: number) => number) | null,
   ) {
     this.raw = new IncrementalBuckets(maxBuckets);
     this.smooth = new IncrementalBuckets(maxBuckets);
@@ -47,11 +49,12 @@ export class SeriesView {
   refresh(): boolean {
     if (this.generation !== this.run.generation) return false;
     const col = this.run.column(this.key);
-    if (!col) return true;
+    const value = this.derive ? this.derive(this.run) : col ? (i: number) => col[i]! : null;
+    if (!value) return true;
     const x = xColumn(this.run, this.mode);
     for (let i = this.consumed; i < this.run.length; i++) {
       const xi = x(i);
-      const y = col[i]!;
+      const y = value(i);
       if (!Number.isFinite(xi)) continue;
       // Rows of a step logged again after a resume would go backwards: skip them for drawing.
       if (this.xs.length && xi < this.xs[this.xs.length - 1]!) continue;

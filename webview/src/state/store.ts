@@ -95,7 +95,7 @@ export class DashboardStore {
       const focus = (msg.focus ?? []).filter((id) => this.runs.has(id));
       this.settings = {
         ...this.settings,
-        shown: focus.length ? focus : keep.length ? keep : this.order.slice(0, Math.min(this.order.length, 3)),
+        shown: focus.length ? focus : keep.length ? keep : this.order.slice(0, 1),
         samplesRun: this.runs.has(this.settings.samplesRun ?? '') ? this.settings.samplesRun : (this.order[0] ?? null),
         evalRun: this.runs.has(this.settings.evalRun ?? '') ? this.settings.evalRun : (this.order[0] ?? null),
       };
