@@ -29,6 +29,9 @@ const entries = [
   { entryPoints: ['server/src/trainer/main.ts'], outfile: `${outdir}/trainer.js` },
   // The reward worker (server/src/engine/rewards/worker/proxy.ts forks it).
   { entryPoints: ['server/src/engine/rewards/worker/entry.ts'], outfile: `${outdir}/reward-worker.js` },
+  // The dashboard page (webview/, issue 15) for the VS Code panel, `ume-studio dashboard` and exported
+  // reports: a browser bundle with Chart.js inside, and dashboard.css beside it (imported by main.ts).
+  { entryPoints: ['webview/src/main.ts'], outfile: `${outdir}/webview/dashboard.js`, platform: 'browser', format: 'iife', target: 'es2022', external: [], minify: true },
 ].filter((e) => existsSync(e.entryPoints[0]));
 
 if (watch) {

@@ -8,9 +8,10 @@ import { datasetCommand } from './commands/dataset';
 import { trainCommand } from './commands/train';
 import { rewardCommand } from './commands/reward';
 import { generateCommand } from './commands/generate';
+import { dashboardCommand } from './commands/dashboard';
 import { ExitCode, UsageError, type CliIO, type Subcommand } from './registry';
 
-export const SUBCOMMANDS: readonly Subcommand[] = [detectCommand, scoreCommand, grpoLossCommand, datasetCommand, trainCommand, rewardCommand, generateCommand];
+export const SUBCOMMANDS: readonly Subcommand[] = [detectCommand, scoreCommand, grpoLossCommand, datasetCommand, trainCommand, rewardCommand, generateCommand, dashboardCommand];
 
 function globalHelp(): string {
   const width = Math.max(...SUBCOMMANDS.map((c) => c.name.length));
