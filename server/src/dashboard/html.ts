@@ -9,12 +9,14 @@ import type { DashboardBoot } from '../protocol/dashboard';
 
 export const newNonce = (): string => randomBytes(18).toString('base64url');
 
-/** JSON that is safe inside <script type="application/json">: no "</script", no "<!--", no U+2028/9. */
+/**
+ * JSON that is safe inside <script type="application/json">: every "<" that could begin "</script",
+ * "<!--" or "<script" (any "<" before "/", "!" or "s") is written \u003c, as are U+2028/9. Other "<"
+ * (most of an SVG drawing's) stay as they are: inside a script element they are only text.
+ */
 export function jsonForScript(value: unknown): string {
   return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/>/g, '\\u003e')
-    .replace(/&/g, '\\u0026')
+    .replace(/<(?=[/!sS])/g, '\\u003c')
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
 }
@@ -59,9 +61,9 @@ export interface PageParts {
   bodyClass?: string;
 }
 
-/** Inline text must not close its own element. */
-function inlineSafe(text: string, tag: 'script' | 'style'): string {
-  return text.replace(new RegExp(`</(${tag})`, 'gi'), '<\\/$1');
+/** Inline text must not close its own element nor open an HTML comment ("\\/" and "\\!" read as "/" and "!" in JS strings and regexes). */
+export function inlineSafe(text: string, tag: 'script' | 'style'): string {
+  return text.replace(new RegExp(`</(${tag})`, 'gi'), '<\\/$1').replace(/<!--/g, '<\\!--');
 }
 
 export function dashboardHtml(p: PageParts): string {

@@ -13,9 +13,20 @@ const CACHE_MAX = 20_000;
 
 const cache = new Map<string, string | null>();
 
-/** Drops what an SVG does not need for an <img> (header comment, blank lines): ~10% smaller. */
-function compact(svg: string): string {
-  return svg.replace(/<\?xml[^>]*\?>\s*/, '').replace(/<!--[\s\S]*?-->/g, '').replace(/\n\s*/g, '\n').trim();
+/**
+ * Drops what an SVG shown as an <img> does not need (header, comments, class names, indentation),
+ * writes RDKit's bond style as presentation attributes (its linecap, linejoin and opacity are
+ * SVG's defaults) and rounds coordinates to 0.1 px: about a third of the size.
+ */
+export function compactSvg(svg: string): string {
+  return svg
+    .replace(/<\?xml[^>]*\?>\s*/, '')
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/ class='[^']*'/g, '')
+    .replace(/ style='fill:none;fill-rule:evenodd;stroke:(#[0-9A-Fa-f]{6});stroke-width:([\d.]+)px;stroke-linecap:butt;stroke-linejoin:miter;stroke-opacity:1'/g, " fill='none' stroke='$1' stroke-width='$2'")
+    .replace(/(\d+\.\d)\d+/g, '$1')
+    .replace(/\n\s*/g, '\n')
+    .trim();
 }
 
 export async function drawMolecules(smiles: readonly string[], smarts: readonly string[] = []): Promise<Record<string, string | null>> {
@@ -41,7 +52,7 @@ export async function drawMolecules(smiles: readonly string[], smarts: readonly 
               const matches = JSON.parse(mol.get_substruct_matches(q) || '[]') as Array<{ atoms?: number[] }>;
               for (const m of matches) for (const a of m.atoms ?? []) atoms.add(a);
             }
-            svg = compact(mol.get_svg_with_highlights(JSON.stringify({ ...MOLECULE_SIZE, ...(atoms.size ? { atoms: [...atoms] } : {}) })));
+            svg = compactSvg(mol.get_svg_with_highlights(JSON.stringify({ ...MOLECULE_SIZE, ...(atoms.size ? { atoms: [...atoms] } : {}) })));
           }
         } catch {
           svg = null;
