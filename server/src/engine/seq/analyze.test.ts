@@ -3,7 +3,7 @@
 // which re-analyses clean.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeDocument, type AnalyzeOptions } from './analyze';
+import { analyzeDocument, removeSpacesAndDigits, type AnalyzeOptions } from './analyze';
 import { LineIndex } from './positions';
 import type { QuickFix, SequenceDiagnostic, TextEdit } from './types';
 
@@ -163,4 +163,20 @@ test('100k FASTA records analyse in seconds', async (t) => {
   assert.ok(a.reports.every((r) => r.detection.modality === 'amino_acid'));
   t.diagnostic(`${ms.toFixed(0)} ms for 100k records`);
   assert.ok(ms < 30_000, `${ms.toFixed(0)} ms`);
+});
+
+// Found by the fuzz (issue 17): a 3 MB sequence with digits got its whole-sequence fix rebuilt for
+// each of its 20 located UME105 problems, character by character: 15-40 s and gigabytes of RSS.
+test('a long sequence with many UME105 places: one shared fix, built in linear time', async () => {
+  const seq = 'MKTAYIAKQ1'.repeat(200_000);
+  const t0 = performance.now();
+  const a = await analyzeDocument(`>p\n${seq}\n`, { mode: 'default', extension: '.fasta' });
+  const ms = performance.now() - t0;
+  const ume105 = a.reports[0]!.diagnostics.filter((d) => d.code === 'UME105');
+  assert.equal(ume105.length, 20);
+  assert.ok(ume105.every((d) => d.fixes === ume105[0]!.fixes), 'the fix is computed once per sequence and code');
+  assert.equal(ume105[0]!.fixes![0]!.edits.map((e) => e.newText).join(''), 'MKTAYIAKQ'.repeat(200_000));
+  assert.ok(ms < 10_000, `${ms.toFixed(0)} ms`);
+  assert.equal(removeSpacesAndDigits(' A1 B\t2C '), 'ABC');
+  assert.equal(removeSpacesAndDigits('ABC'), 'ABC');
 });
