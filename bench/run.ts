@@ -10,6 +10,7 @@ const registry: Record<string, () => Promise<{ bench: Bench }>> = {
   pll: () => import('./pll'),
   hover: () => import('./hover'),
   'policy-generate': () => import('./policy-generate'),
+  'grpo-step': () => import('./grpo-step'),
   reward: () => import('./reward'),
 };
 
