@@ -5,7 +5,7 @@ import type { DetectRecord } from '../../protocol/detect-record';
 import { scoreEncodings, type PllScorer } from '../../engine/reward/index';
 import { leastLikely, type PllMode } from '../../engine/ume/pll';
 import { isSpecial, SPECIAL, tokenString, type Encoding } from '../../engine/ume/tokenizer';
-import { foreignTokensReason } from '../../engine/seq/unknown-tokens';
+import { foreignTokensReason } from '../../engine/ume/unknown-tokens';
 import { MODALITIES } from '../../engine/seq/types';
 
 export interface LeastLikelyToken {

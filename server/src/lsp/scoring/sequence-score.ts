@@ -7,7 +7,7 @@ import { DocumentEditor } from '../../engine/seq/fix-edits';
 import type { Modality, SequenceReport } from '../../engine/seq/types';
 import type { PllMode, PllResult } from '../../engine/ume/pll';
 import { isSpecial, SPECIAL } from '../../engine/ume/tokenizer';
-import { foreignTokensReason } from '../../engine/seq/unknown-tokens';
+import { foreignTokensReason } from '../../engine/ume/unknown-tokens';
 import type { ScoredSequenceRecord, TokenScore } from '../../protocol/score';
 
 /** A PLL result reduced to what the editor shows; offsets are into the sequence text. */

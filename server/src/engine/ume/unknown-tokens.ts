@@ -3,8 +3,8 @@
 // token, and a run of <unk> is easy to predict, so such a sequence would get a good reward it has
 // not earned (-10 against -28 for real proteins, measured on ume-tiny): the hover, `ume/score` and
 // the CLI give it no reward and say why, as the training reward does.
-import type { Modality } from './types';
-import { encode, isSpecial, SPECIAL, tokenString } from '../ume/tokenizer';
+import type { Modality } from '../modality';
+import { encode, isSpecial, SPECIAL, tokenString } from './tokenizer';
 
 export interface ForeignToken {
   /** 0-based offset and length in the sequence text. */
