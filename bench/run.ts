@@ -11,6 +11,7 @@ const registry: Record<string, () => Promise<{ bench: Bench }>> = {
   hover: () => import('./hover'),
   'policy-generate': () => import('./policy-generate'),
   'grpo-step': () => import('./grpo-step'),
+  generate: () => import('./generate'),
   reward: () => import('./reward'),
 };
 
