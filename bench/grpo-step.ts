@@ -220,7 +220,7 @@ const r1 = (x: number): number => Math.round(x * 10) / 10;
 export const bench: Bench = {
   description: 'one GRPO step of policy-tiny (KV-cache generation, UME reward, dapo update), ours vs PyTorch CPU; KV cache vs recompute',
   async run(args) {
-    const o = parseOptions(args, { threads: 2, warmup: 2, iters: 7, prompts: 4, generations: 8, length: 128, 'also-length': 96, seed: 1, 'kv-reps': 3, random: false, 'no-torch': false, 'no-recompute': false });
+    const o = parseOptions(args, { threads: 2, warmup: 2, iters: 7, prompts: 4, generations: 8, length: 128, 'also-length': 96, seed: 1, 'kv-reps': 3, 'torch-threads': 0, random: false, 'no-torch': false, 'no-recompute': false });
     const mach = machine();
     const loadStart = loads();
     console.log(`machine: ${mach.cpu}, ${mach.cores} cores, node ${mach.node}, threads ${o.threads}; load average ${loadStart}`);
@@ -253,6 +253,9 @@ export const bench: Bench = {
     const reward = await createUmeReward({ scorer, mode: c0.ume_mode, temperature: c0.ume_temperature });
     const { train } = await loadTrainingData(c0); // the synthetic train split, as `ume-studio train` reads it
 
+    // The issue's comparison is at the same threads; --torch-threads 1 gives PyTorch its best setting
+    // on this 2-core machine (its OpenMP overhead on decode-sized ops grows with threads).
+    const torchThreads = o['torch-threads'] > 0 ? o['torch-threads'] : o.threads;
     const dir = mkdtempSync(join(tmpdir(), 'ume-bench-grpo-'));
     let peer: TorchPeer | undefined;
     try {
@@ -266,14 +269,14 @@ export const bench: Bench = {
           writeFileSync(vocabPath, JSON.stringify({ tokens: UME_TOKENS, ranges: MODALITY_RANGE, smiles_pattern: UME_SMILES_PATTERN }));
           peer = await TorchPeer.start(
             join(__dirname, 'torch', 'grpo_step.py'),
-            ['--policy', policyPath, '--policy-config', JSON.stringify(pc), '--ume', umePath, '--ume-config', JSON.stringify(scorer.config), '--vocab', vocabPath, '--train-config', JSON.stringify(c0), '--threads', String(o.threads)],
-            o.threads,
+            ['--policy', policyPath, '--policy-config', JSON.stringify(pc), '--ume', umePath, '--ume-config', JSON.stringify(scorer.config), '--vocab', vocabPath, '--train-config', JSON.stringify(c0), '--threads', String(torchThreads)],
+            torchThreads,
           );
           console.log(`pytorch: torch ${String(peer.ready['torch'])}, ${String(peer.ready['threads'])} threads, BLAS ${String(peer.ready['blas'])}`);
         }
       }
 
-      const result: Record<string, unknown> = { bench: 'grpo-step', model, batch: `${o.prompts}x${G}`, threads: o.threads };
+      const result: Record<string, unknown> = { bench: 'grpo-step', model, batch: `${o.prompts}x${G}`, threads: o.threads, torch_threads: peer ? torchThreads : null };
       const perLength: Record<number, Record<string, number | null>> = {};
       let kvPrompts: number[][] = [];
       for (const L of lengths) {
@@ -287,6 +290,9 @@ export const bench: Bench = {
         let compared = 0;
         let rewardDiff = 0;
         const lossDiffs: number[] = [];
+        /** CPU our process burns while it waits for the peer (ORT threads spinning would steal the peer's cores). */
+        const idleCpu: number[] = [];
+        let first: { loss: number; norm: number } | null = null;
         const normDiffs: number[] = [];
         console.log(`\nmax_completion_length ${L}:`);
         for (let i = 0; i < o.warmup + o.iters; i++) {
@@ -298,13 +304,19 @@ export const bench: Bench = {
           const a = await ours.step(rows, seed);
           let line = `  step ${i + 1}${i < o.warmup ? ' (warm-up)' : ''}: ours ${fmt(a.ms, 0)} ms (gen ${fmt(a.gen_ms, 0)}, reward ${fmt(a.reward_ms, 0)}, update ${fmt(a.update_ms, 0)}; ${a.tokens} tokens)`;
           if (peer) {
+            const w0 = process.cpuUsage();
             const p = await peer.send<PeerStep>(JSON.stringify({ cmd: 'step', prompts: promptIds, seed, max_new_tokens: L }));
+            const w = process.cpuUsage(w0);
+            if (i >= o.warmup) idleCpu.push((w.user + w.system) / 1000);
             line += ` | pytorch ${fmt(p.ms, 0)} ms (gen ${fmt(p.gen_ms, 0)}, reward ${fmt(p.reward_ms, 0)}, update ${fmt(p.update_ms, 0)}; ${p.tokens} tokens)`;
             // Same-step check: the completions both drew from the same seed and weights.
             const match = a.completions.map((x, j) => x.length === p.completions[j]!.length && x.every((t, k) => t === p.completions[j]![k]));
             const n = match.filter(Boolean).length;
             same += n;
             compared += B;
+            // Step 1 starts from identical weights; later steps' weights differ by float rounding that
+            // AdamW's normalised update amplifies on near-zero gradient components.
+            if (i === 0 && n === B) first = { loss: Math.abs(a.loss - p.loss), norm: Math.abs(a.grad_norm - p.grad_norm) / Math.max(1e-12, Math.abs(p.grad_norm)) };
             if (n === B) {
               a.rewards.forEach((r, j) => {
                 const q = p.rewards[j]!;
@@ -345,6 +357,8 @@ export const bench: Bench = {
           console.log(
             `  same-step check: ${same}/${compared} completions identical; on steps where all were: max |reward diff| ${rewardDiff === 0 ? '0' : rewardDiff.toExponential(2)}, |loss diff| max ${lossDiffs.length ? Math.max(...lossDiffs).toExponential(2) : 'n/a'}, grad-norm rel diff max ${normDiffs.length ? Math.max(...normDiffs).toExponential(2) : 'n/a'} (${lossDiffs.length} steps)`,
           );
+          if (first) console.log(`  step 1 (identical weights): |loss diff| ${first.loss.toExponential(2)}, grad-norm rel diff ${first.norm.toExponential(2)}`);
+          console.log(`  our process's CPU while PyTorch ran: median ${fmt(median(idleCpu), 0)} ms per PyTorch step of ${fmt(sp.step_ms, 0)} ms`);
           Object.assign(fig, {
             pytorch_step_ms: r1(sp.step_ms),
             pytorch_gen_tokens_per_s: Math.round(sp.gen_tokens_per_s),
@@ -358,6 +372,8 @@ export const bench: Bench = {
             same_completions: +(same / compared).toFixed(3),
             max_reward_diff: Number.isFinite(rewardDiff) ? +rewardDiff.toExponential(2) : null,
             max_loss_diff: lossDiffs.length ? +Math.max(...lossDiffs).toExponential(2) : null,
+            step1_loss_diff: first ? +first.loss.toExponential(2) : null,
+            step1_grad_norm_rel_diff: first ? +first.norm.toExponential(2) : null,
           });
         }
         perLength[L] = fig;
