@@ -30,8 +30,11 @@ import { readGenerationDefaults, readModelConfig, type GenerationDefaults } from
 import { hfParamSpecs } from './params';
 import { HfTokenizer } from './tokenizer';
 import { readHfWeights } from './weights';
+import { batchedLogprobs } from '../logprob-batch';
 
 /** Rows per logprobs() run: bounds the [rows, T, V] buffers of the inference graph. */
+export { logpBatch } from '../logprob-batch';
+
 const LOGPROB_CHUNK = 16;
 
 export interface HfPolicyOptions extends PolicyLoadOptions {
@@ -201,25 +204,13 @@ export class HfPolicy implements Policy {
 
   async logprobs(requests: readonly LogprobRequest[], temperature: number): Promise<LogprobResult[]> {
     this.alive();
-    if (!(temperature > 0) || !Number.isFinite(temperature)) throw new Error(`temperature must be a finite number > 0, got ${temperature}`);
-    const out: LogprobResult[] = [];
     const feeds = this.feeds();
-    for (let s = 0; s < requests.length; s += LOGPROB_CHUNK) {
-      const chunk = requests.slice(s, s + LOGPROB_CHUNK);
-      const batch = logpBatch(chunk, this.config.maxLength, this.config.padTokenId ?? 0);
-      if (!batch) {
-        for (const _ of chunk) out.push({ logps: new Float32Array(0), entropies: new Float32Array(0) });
-        continue;
-      }
-      const r = await this.sessions.logps.run({ ...feeds, input_ids: batch.inputIds, positions: batch.positions, temperature: { dtype: 'float32', shape: [], data: Float32Array.of(temperature) } });
-      const lp = r['logps']!.data as Float32Array;
-      const en = r['entropies']!.data as Float32Array;
-      chunk.forEach((q, b) => {
-        const n = q.completionIds.length;
-        out.push({ logps: lp.slice(b * batch.T, b * batch.T + n), entropies: en.slice(b * batch.T, b * batch.T + n) });
-      });
-    }
-    return out;
+    return batchedLogprobs(requests, temperature, {
+      run: (batch) => this.sessions.logps.run({ ...feeds, ...batch }),
+      rows: LOGPROB_CHUNK,
+      maxLen: this.config.maxLength,
+      padId: this.config.padTokenId ?? 0,
+    });
   }
 
   buildLogps(graph: Graph, params: Record<string, Value>, inputs: LogpGraphInputs): LogpGraphOutputs {
@@ -267,24 +258,4 @@ export class HfPolicy implements Policy {
     this.arena.clear();
     await this.sessions.release();
   }
-}
-
-/** Right-padded ids [B, L] and prediction positions [B, T] (policy/types.ts LogpGraphInputs). */
-export function logpBatch(requests: readonly LogprobRequest[], maxLen: number, padId: number): { inputIds: TensorData; positions: TensorData; T: number } | undefined {
-  const T = Math.max(0, ...requests.map((q) => q.completionIds.length));
-  if (T === 0) return undefined;
-  const L = Math.max(...requests.map((q) => q.promptIds.length + q.completionIds.length));
-  if (L > maxLen) throw new Error(`a prompt + completion of ${L} tokens exceeds this model's ${maxLen} positions`);
-  const B = requests.length;
-  const ids = new BigInt64Array(B * L).fill(BigInt(padId));
-  const pos = new BigInt64Array(B * T);
-  requests.forEach((q, b) => {
-    if (q.promptIds.length === 0) throw new Error(`request ${b} has an empty prompt; it needs at least one token`);
-    const seq = [...q.promptIds, ...q.completionIds];
-    seq.forEach((id, t) => (ids[b * L + t] = BigInt(id)));
-    const P = q.promptIds.length;
-    const n = q.completionIds.length;
-    for (let t = 0; t < T; t++) pos[b * T + t] = BigInt(n === 0 ? 0 : P - 1 + Math.min(t, n - 1));
-  });
-  return { inputIds: { dtype: 'int64', shape: [B, L], data: ids }, positions: { dtype: 'int64', shape: [B, T], data: pos }, T };
 }

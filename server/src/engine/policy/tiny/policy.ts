@@ -26,10 +26,11 @@ import { buildDecodeGraph, buildPrefillGraph } from './kv-graphs';
 import { buildTinyLogps } from './logps';
 import { completionText, promptIds } from './vocab';
 import { policyTinyDir } from './model-dir';
+import { batchedLogprobs, logpBatch as sharedLogpBatch, type LogpBatch } from '../logprob-batch';
 import { readConfig, readWeights, savePolicyFolder, type SaveInfo } from './weights';
 
-/** Rows per logprobs() run: bounds the [rows, T, V] buffers of the inference graph (~64 MB at 100 tokens). */
-const LOGPROB_CHUNK = 128;
+/** Completion tokens per logprobs() run: bounds its [rows, T, V] buffers (84 MB each at V = 1280). */
+const LOGPROB_TOKENS = 16384;
 
 /** The three compiled graphs, shared by a policy and its snapshots (parameters are inputs). */
 class Sessions {
@@ -157,25 +158,15 @@ export class PolicyTiny implements Policy {
 
   async logprobs(requests: readonly LogprobRequest[], temperature: number): Promise<LogprobResult[]> {
     this.alive();
-    if (!(temperature > 0) || !Number.isFinite(temperature)) throw new Error(`temperature must be a finite number > 0, got ${temperature}`);
-    const out: LogprobResult[] = [];
     const feeds = Object.fromEntries(this.params.entries());
-    for (let s = 0; s < requests.length; s += LOGPROB_CHUNK) {
-      const chunk = requests.slice(s, s + LOGPROB_CHUNK);
-      const batch = logpBatch(chunk, this.config.maxLen);
-      if (!batch) {
-        for (const _ of chunk) out.push({ logps: new Float32Array(0), entropies: new Float32Array(0) });
-        continue;
-      }
-      const r = await this.sessions.logps.run({ ...feeds, input_ids: batch.inputIds, positions: batch.positions, temperature: { dtype: 'float32', shape: [], data: Float32Array.of(temperature) } });
-      const lp = r['logps']!.data as Float32Array;
-      const en = r['entropies']!.data as Float32Array;
-      chunk.forEach((q, b) => {
-        const n = q.completionIds.length;
-        out.push({ logps: lp.slice(b * batch.T, b * batch.T + n), entropies: en.slice(b * batch.T, b * batch.T + n) });
-      });
-    }
-    return out;
+    const longest = Math.max(1, ...requests.map((q) => q.completionIds.length));
+    return batchedLogprobs(requests, temperature, {
+      run: (batch) => this.sessions.logps.run({ ...feeds, ...batch }),
+      rows: LOGPROB_TOKENS / longest,
+      maxLen: this.config.maxLen,
+      padId: SPECIAL.pad,
+      model: "policy-tiny's",
+    });
   }
 
   buildLogps(graph: Graph, params: Record<string, Value>, inputs: LogpGraphInputs): LogpGraphOutputs {
@@ -207,23 +198,6 @@ export class PolicyTiny implements Policy {
 }
 
 /** Right-padded ids [B, L] and prediction positions [B, T] for completions (types.ts LogpGraphInputs). */
-export function logpBatch(requests: readonly LogprobRequest[], maxLen: number): { inputIds: TensorData; positions: TensorData; T: number } | undefined {
-  const T = Math.max(0, ...requests.map((q) => q.completionIds.length));
-  if (T === 0) return undefined;
-  const L = Math.max(...requests.map((q) => q.promptIds.length + q.completionIds.length));
-  if (L > maxLen) throw new Error(`a prompt + completion of ${L} tokens exceeds policy-tiny's ${maxLen} positions`);
-  const B = requests.length;
-  const ids = new BigInt64Array(B * L).fill(BigInt(SPECIAL.pad));
-  const pos = new BigInt64Array(B * T);
-  requests.forEach((q, b) => {
-    if (q.promptIds.length === 0) throw new Error(`request ${b} has an empty prompt; it needs at least its <cls_MODALITY> token`);
-    const seq = [...q.promptIds, ...q.completionIds];
-    seq.forEach((id, t) => (ids[b * L + t] = BigInt(id)));
-    const P = q.promptIds.length;
-    const n = q.completionIds.length;
-    // Padded slots repeat the last real one; a row without completion reads position 0 (its
-    // target, id 1, exists since some row is longer), and all of them are sliced off on the host.
-    for (let t = 0; t < T; t++) pos[b * T + t] = BigInt(n === 0 ? 0 : P - 1 + Math.min(t, n - 1));
-  });
-  return { inputIds: { dtype: 'int64', shape: [B, L], data: ids }, positions: { dtype: 'int64', shape: [B, T], data: pos }, T };
+export function logpBatch(requests: readonly LogprobRequest[], maxLen: number): LogpBatch | undefined {
+  return sharedLogpBatch(requests, maxLen, SPECIAL.pad, "policy-tiny's");
 }
