@@ -6,7 +6,8 @@
 //   `--eval-only --policy runs/my-run` scores what a run trained;
 // - a Hugging Face model folder (engine/policy/hf, when this build has it).
 
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { listRunCheckpoints } from '../engine/runs/checkpoints';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Policy } from '../engine/policy/types';
@@ -32,18 +33,12 @@ function runConfigAt(dir: string): { policy: string } | null {
   }
 }
 
-function latestCheckpointWeights(runDir: string): string | null {
-  const root = join(runDir, RUN_FILES.checkpointsDir);
-  if (!existsSync(root)) return null;
-  const steps = readdirSync(root)
-    .map((n) => /^checkpoint_step_(\d+)$/.exec(n))
-    .filter((m): m is RegExpExecArray => m !== null && existsSync(join(root, m[0], RUN_FILES.stateFile)))
-    .sort((a, b) => Number(a[1]) - Number(b[1]));
-  const last = steps.at(-1);
-  return last ? join(root, last[0], RUN_FILES.policyFile) : null;
+async function latestCheckpointWeights(runDir: string): Promise<string | null> {
+  const last = (await listRunCheckpoints(runDir)).at(-1);
+  return last ? join(last.dir, RUN_FILES.policyFile) : null;
 }
 
-export function policySource(setting: string): Source {
+export async function policySource(setting: string): Promise<Source> {
   if (setting === 'policy-tiny') return { kind: 'tiny-folder', dir: policyTinyDir() };
   const dir = resolve(setting);
   if (!existsSync(dir)) throw new Error(`policy "${setting}" is neither "policy-tiny" nor an existing folder; give policy-tiny, a run folder, or a Hugging Face model folder (config.json, model.safetensors, tokenizer.json)`);
@@ -51,7 +46,7 @@ export function policySource(setting: string): Source {
   // A run folder, its final/ folder, or a checkpoint inside it.
   const run = runConfigAt(dir);
   if (run) {
-    const weights = existsSync(join(dir, RUN_FILES.finalDir, RUN_FILES.policyFile)) ? join(dir, RUN_FILES.finalDir, RUN_FILES.policyFile) : latestCheckpointWeights(dir);
+    const weights = existsSync(join(dir, RUN_FILES.finalDir, RUN_FILES.policyFile)) ? join(dir, RUN_FILES.finalDir, RUN_FILES.policyFile) : await latestCheckpointWeights(dir);
     if (!weights) throw new Error(`run ${setting} has no trained weights yet (no final/ and no complete checkpoint)`);
     return { kind: 'trained', base: run.policy, weights };
   }
@@ -80,12 +75,12 @@ async function weightsFrom(path: string): Promise<ParameterSet> {
 }
 
 export async function loadTrainingPolicy(c: Pick<ResolvedGrpoConfig, 'policy' | 'device'>): Promise<Policy> {
-  const src = policySource(c.policy);
+  const src = await policySource(c.policy);
   switch (src.kind) {
     case 'tiny-folder':
       return PolicyTiny.load(src.dir, { device: c.device });
     case 'trained': {
-      const base = policySource(src.base);
+      const base = await policySource(src.base);
       if (base.kind !== 'tiny-folder') throw new Error(`the run was trained from ${src.base}, which this build cannot load; use a policy-tiny run`);
       return PolicyTiny.create(await readConfig(base.dir), await weightsFrom(src.weights), { device: c.device });
     }

@@ -1,26 +1,18 @@
 // The host-side metrics of a generation batch, with TRL's and lobster's names (docs/run-format.md).
 // The update's metrics (loss, grad_norm, kl, entropy, clip ratios) come from the step graph.
 
-import { histogram } from '../reward/stats';
-import { MODALITIES, type Modality } from '../seq/types';
+import { histogram, LOBSTER_MODALITY_KEY as LOBSTER_KEY } from '../reward/stats';
+import { nanstd } from '../grpo';
+import { MODALITIES } from '../seq/types';
 import type { CompletionRow } from '../../protocol/run-format';
 import type { Rollout } from './rollout';
 import { kmerDiversity } from './diversity';
-
-const LOBSTER_KEY: Record<Modality, string> = { SMILES: 'smiles', amino_acid: 'amino_acid', nucleotide: 'nucleotide' };
 
 function finite(xs: ReadonlyArray<number | null>): number[] {
   return xs.filter((x): x is number => x !== null && Number.isFinite(x));
 }
 
 const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
-
-/** Bessel-corrected standard deviation (torch.std's default, as TRL logs). */
-export function stdUnbiased(xs: readonly number[]): number {
-  if (xs.length < 2) return NaN;
-  const m = mean(xs);
-  return Math.sqrt(xs.reduce((a, x) => a + (x - m) * (x - m), 0) / (xs.length - 1));
-}
 
 /** Population std (lobster's np.std). */
 function stdPopulation(xs: readonly number[]): number {
@@ -44,12 +36,12 @@ export function roundMetrics(inp: RoundMetricsInput): Record<string, number | { 
   const fin = finite(totals);
   // TRL: reward and reward_std are the nanmean and nanstd (Bessel) of the weighted totals.
   out['reward'] = mean(fin);
-  out['reward_std'] = stdUnbiased(fin);
+  out['reward_std'] = nanstd(fin);
   out['frac_reward_zero_std'] = inp.fracRewardZeroStd;
   inp.rewardNames.forEach((name, k) => {
     const v = finite(rs.map((r) => r.rewards[k] ?? null));
     out[`rewards/${name}/mean`] = mean(v);
-    out[`rewards/${name}/std`] = stdUnbiased(v);
+    out[`rewards/${name}/std`] = nanstd(v);
   });
   out['rewards/null_count'] = rs.length - fin.length;
 
