@@ -3,7 +3,8 @@
 // against the same step in eager PyTorch CPU (bench/torch/grpo_step.py) in the same run:
 //   generation  batched KV-cache sampling of prompts x num_generations completions, temperature 1,
 //               stop at <eos> or max_completion_length, restricted to the prompt's modality;
-//   reward      the UME reward (ume-tiny, unmasked PLL / 0.1, lobster's tags, RDKit validity);
+//   reward      the UME reward (ume-tiny, unmasked PLL / 0.1, lobster's tags, RDKit validity), in the
+//               reward worker process training uses (--in-process-reward: on this process);
 //   update      TRL's advantages, dapo loss, backward, clip 1.0, AdamW (one fused ONNX graph here).
 // Both start from the same weights (ours written to safetensors, [in, out] -> torch's [out, in]),
 // draw from the same seeded generator with the same inverse-CDF rule, and take the same prompts in
@@ -42,6 +43,7 @@ import { activeTokens, microBatchTensors } from '../server/src/engine/training/m
 import { grpoStepModel } from '../server/src/engine/training/step-graph';
 import { UmeScorer } from '../server/src/engine/ume/scorer';
 import { loadTrainingData } from '../server/src/trainer/data-choice';
+import { loadTrainingRewards } from '../server/src/trainer/reward-choice';
 import { SPECIAL } from '../server/src/engine/ume/tokenizer';
 import { UME_SMILES_PATTERN, UME_TOKENS } from '../server/src/engine/vocab/vocab.generated';
 import { fmt, machine, median, parseOptions, type Bench } from './lib/bench';
@@ -220,7 +222,7 @@ const r1 = (x: number): number => Math.round(x * 10) / 10;
 export const bench: Bench = {
   description: 'one GRPO step of policy-tiny (KV-cache generation, UME reward, dapo update), ours vs PyTorch CPU; KV cache vs recompute',
   async run(args) {
-    const o = parseOptions(args, { threads: 2, warmup: 2, iters: 7, prompts: 4, generations: 8, length: 128, 'also-length': 96, seed: 1, 'kv-reps': 3, 'torch-threads': 0, random: false, 'no-torch': false, 'no-recompute': false });
+    const o = parseOptions(args, { threads: 2, warmup: 2, iters: 7, prompts: 4, generations: 8, length: 128, 'also-length': 96, seed: 1, 'kv-reps': 3, 'torch-threads': 0, 'in-process-reward': false, random: false, 'no-torch': false, 'no-recompute': false });
     const mach = machine();
     const loadStart = loads();
     console.log(`machine: ${mach.cpu}, ${mach.cores} cores, node ${mach.node}, threads ${o.threads}; load average ${loadStart}`);
@@ -250,7 +252,11 @@ export const bench: Bench = {
 
     const umePath = resolveModel().path;
     const scorer = await UmeScorer.fromFile(umePath, { device: 'cpu', threads: o.threads });
-    const reward = await createUmeReward({ scorer, mode: c0.ume_mode, temperature: c0.ume_temperature });
+    // What `ume-studio train` scores with: the reward worker process (trainer/reward-choice.ts);
+    // --in-process-reward scores on this process instead (createUmeReward, the same function).
+    const worker = o['in-process-reward'] ? null : await loadTrainingRewards(c0);
+    const reward = worker ? worker.rewards[0]!.fn : await createUmeReward({ scorer, mode: c0.ume_mode, temperature: c0.ume_temperature });
+    console.log(`reward: ${worker ? worker.describe[0]! : `ume (${c0.ume_mode} PLL / ${c0.ume_temperature}), in this process`}`);
     const { train } = await loadTrainingData(c0); // the synthetic train split, as `ume-studio train` reads it
 
     // The issue's comparison is at the same threads; --torch-threads 1 gives PyTorch its best setting
@@ -399,7 +405,7 @@ export const bench: Bench = {
       console.log(JSON.stringify(result));
     } finally {
       peer?.close();
-      await reward.close?.();
+      await (worker ? worker.close() : reward.close?.());
       await scorer.release();
       await policy.release();
       rmSync(dir, { recursive: true, force: true });
