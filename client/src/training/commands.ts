@@ -11,7 +11,7 @@ import { syntheticDatasetRequest, type RunInfo } from '../../../server/src/proto
 import type { Ctx } from '../ctx';
 import { CommandId } from '../command-ids';
 import type { TrainingController } from './controller';
-import { DASHBOARD_AVAILABLE, showDashboard } from './dashboard-link';
+import { showDashboard } from './dashboard-link';
 import { checkRunName, defaultRunName, fmtNumber } from './format';
 import type { RunsNode, RunsTree } from './runs-tree';
 import { trainingConfig, trainingFolder, userSettingsLayer } from './workspace';
@@ -151,9 +151,9 @@ async function startRun(deps: TrainingDeps, mode: 'train' | 'eval'): Promise<voi
   deps.ctx.output.info(`Starting ${what}: ${JSON.stringify(layers)}`);
   await deps.training.start({ trusted: vscode.workspace.isTrusted, baseDir: folder?.uri.fsPath ?? null, layers, ...(mode === 'eval' ? { evalOnly: true } : {}) }, `UME: ${what}`);
   deps.tree.refreshSoon();
-  // The dashboard opens with a new run (issue 15); its stand-in (metrics.jsonl) would only get in the way.
+  // The dashboard opens with a new run and follows it live.
   const dir = deps.training.active.find((r) => r.runName === runName)?.runDir;
-  if (DASHBOARD_AVAILABLE && dir) await showDashboard(deps.ctx, [dir]);
+  if (dir) await showDashboard(deps.ctx, [dir]);
 }
 
 async function pickRun(deps: TrainingDeps, title: string, filter: (r: RunInfo) => boolean, empty: string): Promise<RunInfo | undefined> {
@@ -209,6 +209,7 @@ async function resumeRun(deps: TrainingDeps, arg: unknown): Promise<void> {
   const folder = trainingFolder();
   await deps.training.start({ trusted: vscode.workspace.isTrusted, baseDir: folder?.uri.fsPath ?? null, layers: [], resume: { runDir: run.dir, checkpoint, overrides } }, `UME: resuming ${run.name}`);
   deps.tree.refreshSoon();
+  await showDashboard(deps.ctx, [run.dir]);
 }
 
 async function stopRun(deps: TrainingDeps, arg: unknown): Promise<void> {

@@ -9,7 +9,8 @@ import { createReadStream, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { DashboardSource } from './source';
-import type { DashboardBoot, DashboardRequest, HostMessage } from '../protocol/dashboard';
+import type { DashboardBoot, HostMessage } from '../protocol/dashboard';
+import { answerDashboardRequest } from './answer';
 import { dashboardCsp, dashboardHtml, newNonce } from './html';
 import { WEBVIEW_FILES, type DashboardAssets } from './assets';
 
@@ -101,19 +102,15 @@ export async function startDashboardServer(o: DashboardServerOptions): Promise<D
     });
     req.on('end', () => {
       void (async () => {
-        let body: DashboardRequest;
+        let body: unknown;
         try {
-          body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as DashboardRequest;
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
         } catch {
           return send(res, 400, 'application/json; charset=utf-8', JSON.stringify({ error: 'the request body is not JSON' }));
         }
-        if (!body || !['completions', 'generationLog', 'molecules'].includes(body.kind)) return send(res, 400, 'application/json; charset=utf-8', JSON.stringify({ error: 'kind must be completions, generationLog or molecules' }));
-        try {
-          const result = await o.source.request(body);
-          send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ result }));
-        } catch (e) {
-          send(res, 404, 'application/json; charset=utf-8', JSON.stringify({ error: (e as Error).message }));
-        }
+        const a = await answerDashboardRequest(o.source, body);
+        if ('result' in a) send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ result: a.result }));
+        else send(res, a.bad ? 400 : 404, 'application/json; charset=utf-8', JSON.stringify({ error: a.error }));
       })();
     });
   };
