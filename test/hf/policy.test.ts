@@ -76,6 +76,26 @@ test('prompts: chat messages through the template, text as is; completions decod
   }
 });
 
+test('apply_chat_template sends text prompts as one user message; max_prompt_length keeps the last tokens, as TRL cuts', { skip }, async () => {
+  const p = await HfPolicy.load(dir, { threads: 1, chatPrompts: true, maxPromptLength: 7 });
+  try {
+    const text = 'Write a SMILES string for aspirin.';
+    const full = p.tokenizer!.encodeChat([{ role: 'user', content: text }]);
+    assert.ok(full.length > 7);
+    assert.deepEqual(p.tokenizePrompt(text), full.slice(-7), 'the chat-rendered prompt, cut from the left');
+    assert.deepEqual(p.tokenizePrompt(MESSAGES), p.tokenizer!.encodeChat(MESSAGES).slice(-7), 'messages stay messages');
+    const snap = await p.snapshot();
+    assert.deepEqual(snap.tokenizePrompt(text), full.slice(-7), 'snapshots tokenize the same way');
+    await snap.release();
+  } finally {
+    await p.release();
+  }
+  const noTemplate = join(root, 'no-template');
+  mkdirSync(noTemplate, { recursive: true });
+  for (const f of ['config.json', 'model.safetensors', 'tokenizer.json']) copyFileSync(join(dir, f), join(noTemplate, f));
+  await assert.rejects(HfPolicy.load(noTemplate, { chatPrompts: true }), /apply_chat_template is on but .* has no chat template.*turn apply_chat_template off/);
+});
+
 test('seeded sampling is reproducible; sample() log-probs = logprobs() = the train-step graph (temperature 1 and 0.7, top-k/top-p)', { skip }, async () => {
   const p = await HfPolicy.load(dir, { threads: 2 });
   try {
@@ -153,7 +173,7 @@ test('LoRA: fresh adapters leave the model unchanged, training moves only them, 
   const p = await HfPolicy.load(dir, { threads: 2, lora: { rank: 4, alpha: 8, targetModules: ['q_proj', 'v_proj', 'down_proj'], seed: 1 } });
   try {
     assert.equal(p.params.size, 2 * 3 * 2, 'A and B for 3 modules x 2 layers');
-    assert.ok(p.params.names().every((n) => /lora_[AB]\.weight$/.test(n)));
+    assert.ok(p.params.names().every((n) => /^base_model\.model\.model\.layers\.\d\.(self_attn|mlp)\.\w+_proj\.lora_[AB]\.weight$/.test(n)), 'adapters carry peft\'s names');
     const prompt = p.tokenizePrompt(MESSAGES);
     const completion = [...p.tokenizer!.encode('MKTAYIAKQR'), imEnd];
     const req = [{ promptIds: prompt, completionIds: completion }];
@@ -162,7 +182,7 @@ test('LoRA: fresh adapters leave the model unchanged, training moves only them, 
     assert.ok(trained > before + 0.5, `log-prob ${before.toFixed(3)} -> ${trained.toFixed(3)}`);
     await trainer.release();
     // Finite differences on one B entry (now nonzero everywhere after training) against autodiff.
-    const name = 'model.layers.1.self_attn.v_proj.lora_B.weight';
+    const name = 'base_model.model.model.layers.1.self_attn.v_proj.lora_B.weight';
     const lossAt = async (): Promise<number> => -(await p.logprobs(req, 1))[0]!.logps.reduce((s, x) => s + x, 0) / completion.length;
     const g = await Trainer.create(
       { params: p.params.specs(), batch: { input_ids: { dtype: 'int64', shape: ['B', 'L'] }, positions: { dtype: 'int64', shape: ['B', 'T'] } } },

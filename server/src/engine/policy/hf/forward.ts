@@ -15,10 +15,11 @@ import { add, cast, concat, constant, gather, gelu, layerNorm, matmul, mul, neg,
 import { param, type ParamValues } from '../../models/params';
 import type { HfModelConfig } from './config';
 import { gpt2LayerPrefix, llamaLayerPrefix } from './params';
+import { loraParamName } from './lora';
 
 /** Adapters added to chosen projections (LoRA): y += scale * (x A^T) B^T. */
 export interface Adapters {
-  /** Projection names (e.g. model.layers.0.self_attn.q_proj) that have `${name}.lora_A.weight` / `lora_B`. */
+  /** Projection names (e.g. model.layers.0.self_attn.q_proj) that have adapters (named by lora.ts loraParamName). */
   targets: ReadonlySet<string>;
   scale: number;
   /** The adapter values, by name. */
@@ -38,8 +39,8 @@ export function linearProj(m: ModelValues, x: Value, name: string, withBias: boo
   let y = matmul(x, transpose(param(m.p, `${name}.weight`), [1, 0]));
   const a = m.adapters;
   if (a?.targets.has(name)) {
-    const low = matmul(x, transpose(param(a.p, `${name}.lora_A.weight`), [1, 0]));
-    y = add(y, mul(matmul(low, transpose(param(a.p, `${name}.lora_B.weight`), [1, 0])), a.scale));
+    const low = matmul(x, transpose(param(a.p, loraParamName(name, 'A')), [1, 0]));
+    y = add(y, mul(matmul(low, transpose(param(a.p, loraParamName(name, 'B')), [1, 0])), a.scale));
   }
   return withBias ? add(y, param(m.p, `${name}.bias`)) : y;
 }

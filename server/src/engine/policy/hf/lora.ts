@@ -1,8 +1,9 @@
 // LoRA adapters (Hu et al.; peft's LoraConfig): for each target projection W [out, in], trainable
 // A [r, in] and B [out, r] with W x + (alpha / r) B A x. A starts as peft's default
 // (kaiming-uniform, a = sqrt(5): U(-1/sqrt(in), 1/sqrt(in))), B as zeros, so a fresh adapter
-// leaves the model unchanged. Names follow peft's saved adapters
-// (base_model.model.<module>.lora_A.weight) on export; inside the policy they are <module>.lora_A.weight.
+// leaves the model unchanged. The adapters carry peft's saved names everywhere (graph inputs,
+// checkpoints, exports): base_model.model.<module>.lora_A.weight, as adapter_model.safetensors has
+// them, so a checkpoint's tensors are already what peft loads.
 
 import type { TensorData } from '../../onnx/ir';
 import type { ParamSpec } from '../../models/params';
@@ -35,6 +36,17 @@ export interface LoraSetup {
 const MODULES: Record<string, 'self_attn' | 'mlp'> = { q_proj: 'self_attn', k_proj: 'self_attn', v_proj: 'self_attn', o_proj: 'self_attn', gate_proj: 'mlp', up_proj: 'mlp', down_proj: 'mlp' };
 
 export const PEFT_PREFIX = 'base_model.model.';
+
+/** peft's saved name of a projection's adapter matrix: base_model.model.<projection>.lora_A.weight. */
+export function loraParamName(projection: string, which: 'A' | 'B'): string {
+  return `${PEFT_PREFIX}${projection}.lora_${which}.weight`;
+}
+
+/** The projection and matrix of a peft adapter name, or null when `name` is not one. */
+export function parseLoraName(name: string): { projection: string; which: 'A' | 'B' } | null {
+  const m = /^base_model\.model\.(.+)\.lora_([AB])\.weight$/.exec(name);
+  return m ? { projection: m[1]!, which: m[2] as 'A' | 'B' } : null;
+}
 
 /** The projection's [out, in] shape. */
 function projShape(c: HfModelConfig, module: string): [number, number] {
@@ -72,8 +84,8 @@ export function loraSetup(c: HfModelConfig, o: LoraOptions): LoraSetup {
       const name = `${llamaLayerPrefix(i)}.${MODULES[m]}.${m}`;
       const [out, inp] = projShape(c, m);
       targets.add(name);
-      specs.push({ name: `${name}.lora_A.weight`, shape: [rank, inp], init: { kind: 'normal', std: 1 / Math.sqrt(3 * inp) }, decay: true });
-      specs.push({ name: `${name}.lora_B.weight`, shape: [out, rank], init: { kind: 'zeros' }, decay: true });
+      specs.push({ name: loraParamName(name, 'A'), shape: [rank, inp], init: { kind: 'normal', std: 1 / Math.sqrt(3 * inp) }, decay: true });
+      specs.push({ name: loraParamName(name, 'B'), shape: [out, rank], init: { kind: 'zeros' }, decay: true });
     }
   }
   return { rank, alpha, scale: alpha / rank, targetModules: modules, targets, specs };
@@ -100,18 +112,21 @@ export function adapterConfig(setup: LoraSetup, baseModel: string): Record<strin
 
 /** W + scale * B A for every target: full weights with the adapters merged (peft's merge_and_unload). */
 export function mergeAdapters(setup: LoraSetup, base: ParameterSet, adapters: ParameterSet): Map<string, TensorData> {
-  const out = new Map<string, TensorData>();
-  for (const [name, t] of base.entries()) {
-    const proj = name.endsWith('.weight') ? name.slice(0, -'.weight'.length) : '';
-    if (!setup.targets.has(proj)) {
-      out.set(name, { dtype: t.dtype, shape: [...t.shape], data: t.data.slice() });
-      continue;
-    }
-    const [O, I] = t.shape as [number, number];
+  const copy = new ParameterSet();
+  for (const [name, t] of base.entries()) copy.add(name, { dtype: t.dtype, shape: [...t.shape], data: t.data.slice() } as TensorData);
+  mergeAdaptersInPlace(setup, copy, adapters);
+  return new Map(copy.entries());
+}
+
+/** The same merge into `base` itself (a set the caller owns, e.g. weights just read for loading). */
+export function mergeAdaptersInPlace(setup: LoraSetup, base: ParameterSet, adapters: ParameterSet): void {
+  for (const proj of setup.targets) {
+    const w = base.get(`${proj}.weight`);
+    const [O, I] = w.shape as [number, number];
     const r = setup.rank;
-    const A = adapters.get(`${proj}.lora_A.weight`).data as Float32Array;
-    const B = adapters.get(`${proj}.lora_B.weight`).data as Float32Array;
-    const W = (t.data as Float32Array).slice();
+    const A = adapters.get(loraParamName(proj, 'A')).data as Float32Array;
+    const B = adapters.get(loraParamName(proj, 'B')).data as Float32Array;
+    const W = w.data as Float32Array;
     for (let o = 0; o < O; o++) {
       for (let k = 0; k < r; k++) {
         const b = B[o * r + k]! * setup.scale;
@@ -119,7 +134,5 @@ export function mergeAdapters(setup: LoraSetup, base: ParameterSet, adapters: Pa
         for (let i = 0; i < I; i++) W[o * I + i]! += b * A[k * I + i]!;
       }
     }
-    out.set(name, { dtype: 'float32', shape: [O, I], data: W });
   }
-  return out;
 }

@@ -25,7 +25,7 @@ import { HfDecoder } from './decoder';
 import type { ModelValues } from './forward';
 import { buildDecodeGraph, buildPrefillGraph } from './kv-graphs';
 import { buildHfLogps } from './logps';
-import { adapterConfig, initAdapters, loraSetup, mergeAdapters, PEFT_PREFIX, type LoraOptions, type LoraSetup } from './lora';
+import { adapterConfig, initAdapters, loraSetup, mergeAdapters, type LoraOptions, type LoraSetup } from './lora';
 import { readGenerationDefaults, readModelConfig, type GenerationDefaults } from './model-dir';
 import { hfParamSpecs } from './params';
 import { HfTokenizer } from './tokenizer';
@@ -40,6 +40,16 @@ const LOGPROB_CHUNK = 16;
 export interface HfPolicyOptions extends PolicyLoadOptions {
   /** Train LoRA adapters instead of every weight. */
   lora?: LoraOptions;
+  /** Text prompts go in as one user message through the chat template (the apply_chat_template setting). */
+  chatPrompts?: boolean;
+  /** Prompts longer than this many tokens keep their last ones (TRL's max_prompt_length, cut from the left). */
+  maxPromptLength?: number;
+}
+
+/** How tokenizePrompt treats text prompts. */
+interface Prompting {
+  chat: boolean;
+  maxPromptLength: number | null;
 }
 
 /** How a policy's weights enter a graph: full (every weight a parameter) or LoRA (base frozen). */
@@ -109,6 +119,7 @@ export class HfPolicy implements Policy {
     readonly generationDefaults: GenerationDefaults,
     private readonly sessions: Sessions,
     readonly dir: string,
+    private readonly prompting: Prompting,
   ) {
     this.paramSpecs = plan.lora ? plan.lora.specs : plan.baseSpecs;
     this.info = { name: dir, architecture: config.architecture, parameters: countParams(plan.baseSpecs) + (plan.lora ? countParams(plan.lora.specs) : 0), vocabSize: config.vocabSize };
@@ -118,13 +129,17 @@ export class HfPolicy implements Policy {
     this.stopIds = [...stops];
   }
 
-  /** A model folder: config.json, safetensors weights, tokenizer.json (optional for id-only use). */
-  static async load(dir: string, options: HfPolicyOptions = {}): Promise<HfPolicy> {
+  /**
+   * A model folder: config.json, safetensors weights, tokenizer.json (optional for id-only use).
+   * `weights` replaces the folder's own weights (e.g. a run's trained ones, trained.ts); it reads
+   * them under HF names, float32.
+   */
+  static async load(dir: string, options: HfPolicyOptions = {}, weights?: (config: HfModelConfig, dir: string) => Promise<ParameterSet>): Promise<HfPolicy> {
     const abs = resolve(dir);
     const config = await readModelConfig(abs);
     const [tokenizer, gen] = await Promise.all([HfTokenizer.load(abs), readGenerationDefaults(abs)]);
-    const baseSpecs = hfParamSpecs(config);
-    const { params } = await readHfWeights(abs, config, baseSpecs);
+    if (options.chatPrompts && !tokenizer?.chatTemplate) throw new Error(`apply_chat_template is on but ${abs} has no chat template (tokenizer_config.json "chat_template" or chat_template.jinja); turn apply_chat_template off to send prompts as plain text`);
+    const params = weights ? await weights(config, abs) : (await readHfWeights(abs, config, hfParamSpecs(config))).params;
     return HfPolicy.create(config, params, { ...options, dir: abs, tokenizer, generationDefaults: gen });
   }
 
@@ -140,7 +155,10 @@ export class HfPolicy implements Policy {
     const params = lora ? (options.adapters ?? initAdapters(lora, options.lora?.seed ?? 0)) : weights;
     const runtime: RuntimeOptions = { device: options.device ?? 'cpu', ...(options.threads ? { threads: options.threads } : {}) };
     const gen = options.generationDefaults ?? { eosTokenIds: [], doSample: null, temperature: null, topP: null, topK: null, repetitionPenalty: null, maxNewTokens: null };
-    return new HfPolicy(config, params, plan, options.tokenizer ?? null, gen, await Sessions.create(config, plan, runtime), options.dir ?? config.architecture);
+    const m = options.maxPromptLength;
+    if (m !== undefined && (!Number.isInteger(m) || m < 1)) throw new Error(`maxPromptLength must be a positive integer, got ${m}`);
+    const prompting: Prompting = { chat: options.chatPrompts ?? false, maxPromptLength: m ?? null };
+    return new HfPolicy(config, params, plan, options.tokenizer ?? null, gen, await Sessions.create(config, plan, runtime), options.dir ?? config.architecture, prompting);
   }
 
   get provider(): ProviderChoice | undefined {
@@ -160,11 +178,18 @@ export class HfPolicy implements Policy {
     return this.tokenizer;
   }
 
-  /** Chat messages go through the chat template (with the generation prompt); text is tokenized as is (TRL's add_special_tokens=False). */
+  /**
+   * Chat messages go through the chat template (with the generation prompt); text is tokenized as is
+   * (TRL's add_special_tokens=False), or as one user message with `chatPrompts`. With
+   * maxPromptLength, longer prompts keep their last tokens, as TRL cuts them.
+   */
   tokenizePrompt(prompt: PromptInput): number[] {
     const tok = this.needTokenizer();
-    const ids = typeof prompt === 'string' ? tok.encode(prompt, false) : tok.encodeChat(prompt);
+    const input = typeof prompt === 'string' && this.prompting.chat ? [{ role: 'user', content: prompt }] : prompt;
+    let ids = typeof input === 'string' ? tok.encode(input, false) : tok.encodeChat(input);
     if (ids.length === 0) throw new Error('the prompt tokenizes to no tokens; give it some text');
+    const max = this.prompting.maxPromptLength;
+    if (max !== null && ids.length > max) ids = ids.slice(ids.length - max);
     if (ids.length >= this.config.maxLength) throw new Error(`the prompt is ${ids.length} tokens; this model reads at most ${this.config.maxLength} tokens of prompt + completion`);
     return ids;
   }
@@ -228,16 +253,15 @@ export class HfPolicy implements Policy {
     // adapters and shares the frozen base.
     const params = this.params.clone();
     const base = this.plan.lora ? this.plan.base : params;
-    return new HfPolicy(this.config, params, { ...this.plan, base }, this.tokenizer, this.generationDefaults, this.sessions.share(), this.dir);
+    return new HfPolicy(this.config, params, { ...this.plan, base }, this.tokenizer, this.generationDefaults, this.sessions.share(), this.dir, this.prompting);
   }
 
   /**
    * Full fine-tuning: every weight under its HF name (a model.safetensors transformers loads).
-   * LoRA: the adapters under peft's names (an adapter_model.safetensors; see adapterConfig()).
+   * LoRA: the adapters, whose names are peft's (an adapter_model.safetensors; see adapterConfig()).
    */
   exportWeights(): Map<string, TensorData> {
-    if (!this.plan.lora) return new Map(this.paramSpecs.map((s) => [s.name, cloneTensor(this.params.get(s.name))]));
-    return new Map(this.paramSpecs.map((s) => [`${PEFT_PREFIX}${s.name}`, cloneTensor(this.params.get(s.name))]));
+    return new Map(this.paramSpecs.map((s) => [s.name, cloneTensor(this.params.get(s.name))]));
   }
 
   /** peft's adapter_config.json for exportWeights() in LoRA mode (null in full mode). */

@@ -136,8 +136,26 @@ async function readFully(fh: FileHandle, into: Uint8Array, position: number, fil
 
 /** The weights of `dir` for config `c`, in hfParamSpecs order. */
 export async function readHfWeights(dir: string, c: HfModelConfig, specs: readonly ParamSpec[] = hfParamSpecs(c)): Promise<LoadedWeights> {
+  return readHfWeightFiles(await weightFiles(dir), c, specs, dir);
+}
+
+/** Tensor names and shapes of one safetensors file, from its header alone. */
+export async function safetensorsShapes(file: string): Promise<Map<string, number[]>> {
+  const fh = await open(file, 'r');
+  try {
+    return new Map([...(await readHeader(fh, file)).entries].map(([k, e]) => [k, e.shape]));
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * `specs` (HF names, or LoRA adapters under peft's names) from given safetensors files, e.g. a
+ * run's trained policy.safetensors; `label` names them in errors.
+ */
+export async function readHfWeightFiles(files: readonly string[], c: HfModelConfig, specs: readonly ParamSpec[], label: string): Promise<LoadedWeights> {
   if (endianness() !== 'LE') throw new Error('safetensors reading assumes a little-endian machine');
-  const files = await weightFiles(dir);
+  const dir = label;
   const handles = new Map<string, FileHandle>();
   try {
     const where = new Map<string, Located>();
@@ -164,7 +182,7 @@ export async function readHfWeights(dir: string, c: HfModelConfig, specs: readon
       params.add(s.name, { dtype: 'float32', shape: [...s.shape], data });
       storedDtypes.set(s.name, at.entry.dtype);
     }
-    return { params, storedDtypes, files };
+    return { params, storedDtypes, files: [...files] };
   } finally {
     await Promise.all([...handles.values()].map((h) => h.close()));
   }
