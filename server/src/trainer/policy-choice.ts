@@ -4,9 +4,14 @@
 // - a run folder, its final/ folder or one of its checkpoints: the run's base policy with the
 //   trained weights (final/policy.safetensors, else the latest checkpoint's), so
 //   `--eval-only --policy runs/my-run` scores what a run trained;
-// - a Hugging Face model folder (engine/policy/hf, when this build has it).
+// - a Hugging Face model folder (engine/policy/hf): every weight trains, or LoRA adapters with
+//   use_peft (lora_r, lora_alpha, lora_target_modules); a run trained from one loads as that folder
+//   with the run's weights (full weights, or adapters merged in: engine/policy/hf/trained.ts).
+// A LoRA run also gets adapter_config.json (peft's) beside its config.json: with any of its
+// policy.safetensors (peft's tensor names) renamed adapter_model.safetensors, peft loads it.
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { listRunCheckpoints } from '../engine/runs/checkpoints';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -19,15 +24,31 @@ import { ParameterSet } from '../engine/train/params';
 import type { TensorData } from '../engine/onnx/ir';
 import type { ResolvedGrpoConfig } from '../engine/training/config';
 import { RUN_FILES, RUN_FORMAT } from '../protocol/run-format';
+import { HfPolicy, loadTrainedHfPolicy, type HfPolicyOptions } from '../engine/policy/hf';
+import type { LoraOptions } from '../engine/policy/hf/lora';
+import { nodeFs, writeFileAtomic } from '../engine/checkpoint/atomic';
 
-type Source = { kind: 'tiny-folder'; dir: string } | { kind: 'trained'; base: string; weights: string } | { kind: 'hf'; dir: string };
+/** peft's adapter_config.json, written beside a LoRA run's config.json. */
+export const ADAPTER_CONFIG_FILE = 'adapter_config.json';
 
-function runConfigAt(dir: string): { policy: string } | null {
+type Source = { kind: 'tiny-folder'; dir: string } | { kind: 'trained'; base: string; weights: string; loraAlpha: number | null } | { kind: 'hf'; dir: string };
+
+interface RunOrigin {
+  /** The run's policy setting, or the absolute folder it resolved to when the setting was a relative path that no longer resolves. */
+  policy: string;
+  loraAlpha: number | null;
+}
+
+function runConfigAt(dir: string): RunOrigin | null {
   const p = join(dir, RUN_FILES.config);
   if (!existsSync(p)) return null;
   try {
-    const j = JSON.parse(readFileSync(p, 'utf8')) as { format?: string; config?: { policy?: string } };
-    return j.format === RUN_FORMAT && typeof j.config?.policy === 'string' ? { policy: j.config.policy } : null;
+    const j = JSON.parse(readFileSync(p, 'utf8')) as { format?: string; config?: { policy?: string; use_peft?: boolean; lora_alpha?: number }; policy?: { name?: string } };
+    if (j.format !== RUN_FORMAT || typeof j.config?.policy !== 'string') return null;
+    // A relative --policy was resolved against the folder training started in; policy.name keeps the absolute folder.
+    const setting = j.config.policy;
+    const policy = setting !== 'policy-tiny' && !existsSync(resolve(setting)) && typeof j.policy?.name === 'string' && existsSync(j.policy.name) ? j.policy.name : setting;
+    return { policy, loraAlpha: j.config.use_peft && typeof j.config.lora_alpha === 'number' ? j.config.lora_alpha : null };
   } catch {
     return null;
   }
@@ -48,13 +69,13 @@ export async function policySource(setting: string): Promise<Source> {
   if (run) {
     const weights = existsSync(join(dir, RUN_FILES.finalDir, RUN_FILES.policyFile)) ? join(dir, RUN_FILES.finalDir, RUN_FILES.policyFile) : await latestCheckpointWeights(dir);
     if (!weights) throw new Error(`run ${setting} has no trained weights yet (no final/ and no complete checkpoint)`);
-    return { kind: 'trained', base: run.policy, weights };
+    return { kind: 'trained', base: run.policy, weights, loraAlpha: run.loraAlpha };
   }
   if (existsSync(join(dir, RUN_FILES.policyFile))) {
     const runDir = existsSync(join(dir, RUN_FILES.stateFile)) ? dirname(dirname(dir)) : dirname(dir);
     const parent = runConfigAt(runDir);
     if (!parent) throw new Error(`${setting} holds ${RUN_FILES.policyFile} but is not inside a run folder (no run config.json at ${runDir}); point --policy at the run folder`);
-    return { kind: 'trained', base: parent.policy, weights: join(dir, RUN_FILES.policyFile) };
+    return { kind: 'trained', base: parent.policy, weights: join(dir, RUN_FILES.policyFile), loraAlpha: parent.loraAlpha };
   }
   const cfg = join(dir, 'config.json');
   if (existsSync(cfg)) {
@@ -74,17 +95,62 @@ async function weightsFrom(path: string): Promise<ParameterSet> {
   return params;
 }
 
-export async function loadTrainingPolicy(c: Pick<ResolvedGrpoConfig, 'policy' | 'device'>): Promise<Policy> {
+type PolicySettings = Pick<ResolvedGrpoConfig, 'policy' | 'device' | 'use_peft' | 'lora_r' | 'lora_alpha' | 'lora_dropout' | 'lora_target_modules' | 'apply_chat_template' | 'max_prompt_length' | 'seed'> & Partial<Pick<ResolvedGrpoConfig, 'output_dir' | 'run_name'>>;
+
+/** The LoRA options of the settings (null without use_peft); what cannot be honoured fails here, before any work. */
+export function loraOptionsOf(c: Pick<ResolvedGrpoConfig, 'use_peft' | 'lora_r' | 'lora_alpha' | 'lora_dropout' | 'lora_target_modules' | 'seed'>): LoraOptions | null {
+  if (!c.use_peft) return null;
+  if (c.lora_dropout !== 0) throw new Error(`lora_dropout ${c.lora_dropout}: LoRA dropout is not implemented in this build (adapters train without it); set lora_dropout 0`);
+  const t = c.lora_target_modules?.trim();
+  const targetModules = !t ? undefined : t === 'all-linear' ? ('all-linear' as const) : t.split(',').map((m) => m.trim()).filter(Boolean);
+  return { rank: c.lora_r, alpha: c.lora_alpha, seed: c.seed, ...(targetModules ? { targetModules } : {}) };
+}
+
+/** The HF-only settings a policy-tiny run cannot take, named (so a TRL config's use_peft is not silently ignored). */
+function refuseHfSettings(c: PolicySettings, what: string): void {
+  if (c.use_peft) throw new Error(`use_peft (LoRA) is for Hugging Face model folders; ${what} trains all its weights. Set use_peft false, or give --policy a Hugging Face folder`);
+  if (c.apply_chat_template) throw new Error(`apply_chat_template is for Hugging Face model folders; ${what} reads its prompts with its own rule (docs/policies.md). Set apply_chat_template false`);
+}
+
+/** Writes peft's adapter_config.json into the run folder once (a resume or a refused run leaves the existing one alone). */
+async function writeAdapterConfig(c: PolicySettings, policy: HfPolicy): Promise<void> {
+  const cfg = policy.adapterConfig();
+  if (!cfg || !c.output_dir || !c.run_name) return;
+  const runDir = join(c.output_dir, c.run_name);
+  const file = join(runDir, ADAPTER_CONFIG_FILE);
+  if (existsSync(file)) return;
+  await mkdir(runDir, { recursive: true });
+  await writeFileAtomic(nodeFs, file, [Buffer.from(JSON.stringify(cfg, null, 2) + '\n')]);
+}
+
+export async function loadTrainingPolicy(c: PolicySettings): Promise<Policy> {
   const src = await policySource(c.policy);
+  const lora = loraOptionsOf(c);
+  const hfOptions: HfPolicyOptions = { device: c.device, chatPrompts: c.apply_chat_template, maxPromptLength: c.max_prompt_length, ...(lora ? { lora } : {}) };
+  let policy: HfPolicy;
   switch (src.kind) {
     case 'tiny-folder':
+      refuseHfSettings(c, 'policy-tiny');
       return PolicyTiny.load(src.dir, { device: c.device });
     case 'trained': {
       const base = await policySource(src.base);
-      if (base.kind !== 'tiny-folder') throw new Error(`the run was trained from ${src.base}, which this build cannot load; use a policy-tiny run`);
-      return PolicyTiny.create(await readConfig(base.dir), await weightsFrom(src.weights), { device: c.device });
+      if (base.kind === 'tiny-folder') {
+        refuseHfSettings(c, 'a policy-tiny run');
+        return PolicyTiny.create(await readConfig(base.dir), await weightsFrom(src.weights), { device: c.device });
+      }
+      if (base.kind !== 'hf') throw new Error(`the run was trained from ${src.base}, which is itself a run; point --policy at that run's own folder`);
+      policy = await loadTrainedHfPolicy(base.dir, src.weights, { loraAlpha: src.loraAlpha }, hfOptions);
+      break;
     }
     case 'hf':
-      throw new Error(`Hugging Face model folders are not supported by this build yet (${c.policy}); use policy-tiny`);
+      policy = await HfPolicy.load(src.dir, hfOptions);
+      break;
   }
+  try {
+    await writeAdapterConfig(c, policy);
+  } catch (e) {
+    await policy.release();
+    throw e;
+  }
+  return policy;
 }

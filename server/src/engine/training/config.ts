@@ -48,6 +48,13 @@ export const CONFIG_KEYS = {
   eval_dataset: str(null, 'Held-out prompts for evaluation (default: the synthetic validation split, or 5% of a JSONL).'),
   max_samples: int(null, 'Use at most this many training prompts.', 1, { nullable: true }),
   max_prompt_length: int(512, 'Longest prompt in tokens (longer prompts are cut from the left, as TRL does).', 1),
+  // --- Hugging Face policies (TRL's ModelConfig / peft's LoraConfig names; docs/policies.md)
+  use_peft: bool(false, 'Hugging Face policies: train LoRA adapters (peft) instead of every weight; the base stays frozen and is shared with the KL reference.'),
+  lora_r: int(16, 'LoRA rank (TRL ModelConfig default 16).', 1),
+  lora_alpha: num(32, 'LoRA alpha: the adapter update is scaled by lora_alpha / lora_r (TRL default 32).', { min: 0, minExclusive: true }),
+  lora_dropout: num(0, 'LoRA dropout. Only 0 is implemented; a value above 0 (TRL\'s default is 0.05) is refused.', { min: 0, max: 1 }),
+  lora_target_modules: str(null, 'Projections that get adapters: comma-separated (q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj) or all-linear (default: q_proj,v_proj, peft\'s for Llama and Qwen).'),
+  apply_chat_template: bool(false, 'Hugging Face policies: send each text prompt as one user message through the model\'s chat template, with the generation prompt (TRL templates only conversational datasets; text prompts go in as they are).'),
   // --- optimisation (TrainingArguments)
   learning_rate: num(1e-6, 'AdamW learning rate (TRL default 1e-6).', { min: 0 }),
   lr_scheduler_type: str('linear', 'Learning-rate schedule (transformers names).', SCHEDULERS),
@@ -121,6 +128,12 @@ export interface GrpoConfig {
   eval_dataset: string | null;
   max_samples: number | null;
   max_prompt_length: number;
+  use_peft: boolean;
+  lora_r: number;
+  lora_alpha: number;
+  lora_dropout: number;
+  lora_target_modules: string | null;
+  apply_chat_template: boolean;
   learning_rate: number;
   lr_scheduler_type: (typeof SCHEDULERS)[number];
   warmup_steps: number;
