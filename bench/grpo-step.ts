@@ -6,6 +6,7 @@
 //   reward      the UME reward (ume-tiny, unmasked PLL / 0.1, lobster's tags, RDKit validity), in the
 //               reward worker process training uses (--in-process-reward: on this process);
 //   update      TRL's advantages, dapo loss, backward, clip 1.0, AdamW (one fused ONNX graph here).
+// policy-tiny's SMILES grammar is off on both sides (the peer has none), so they sample alike.
 // Both start from the same weights (ours written to safetensors, [in, out] -> torch's [out, in]),
 // draw from the same seeded generator with the same inverse-CDF rule, and take the same prompts in
 // the trainer's data order, so they sample (nearly always) the same completions: the bench reports
@@ -91,7 +92,7 @@ class OurStepRunner {
   ) {}
 
   static async create(c: ResolvedGrpoConfig, config: PolicyTinyConfig, initial: ParameterSet, reward: GenerationContext['rewards'][number]['fn'], threads: number): Promise<OurStepRunner> {
-    const policy = await PolicyTiny.create(config, initial.clone(), { threads });
+    const policy = await PolicyTiny.create(config, initial.clone(), { threads, smilesGrammar: false });
     const { spec, lossFn } = grpoStepModel(policy, c);
     // As engine/training/grpo-trainer.ts builds it (constant schedule: the quick-test preset).
     const trainer = await Trainer.create(spec, lossFn, policy.params, {
@@ -232,11 +233,11 @@ export const bench: Bench = {
     let policy: PolicyTiny;
     try {
       if (o.random) throw new Error('--random');
-      policy = await PolicyTiny.load(undefined, { threads: o.threads });
+      policy = await PolicyTiny.load(undefined, { threads: o.threads, smilesGrammar: false });
     } catch (e) {
       weights = 'random (seed 1, same config)';
       if (!o.random) console.log(`shipped policy-tiny not loadable (${(e as Error).message.split('\n')[0]}); using random weights`);
-      policy = await PolicyTiny.random(POLICY_TINY, 1, { threads: o.threads });
+      policy = await PolicyTiny.random(POLICY_TINY, 1, { threads: o.threads, smilesGrammar: false });
     }
     const pc = policy.config;
     const initial = policy.params.clone();
@@ -390,7 +391,7 @@ export const bench: Bench = {
 
       if (!o['no-recompute']) {
         console.log(`\nKV cache vs recomputing the prefix, ${kvPrompts.length} rows x ${o.length} tokens, stopping off:`);
-        const kvPolicy = await PolicyTiny.create(pc, initial.clone(), { threads: o.threads });
+        const kvPolicy = await PolicyTiny.create(pc, initial.clone(), { threads: o.threads, smilesGrammar: false });
         const k = await kvVersusRecompute(kvPolicy, kvPrompts, o.length, o.threads, o['kv-reps']);
         await kvPolicy.release();
         const kvRatio = k.recompute_ms / k.kv_ms;

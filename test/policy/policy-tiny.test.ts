@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tensorData } from '../../server/src/engine/onnx/ir';
+import { tensorData, type Value } from '../../server/src/engine/onnx/ir';
 import { compile } from '../../server/src/engine/onnx/runtime';
 import { mul, neg, reduceSum, div } from '../../server/src/engine/onnx/ops';
 import { PolicyTiny, logpBatch, MODALITY_RANGE, policyTinySized, type PolicyTinyConfig } from '../../server/src/engine/policy/tiny';
@@ -37,15 +37,18 @@ const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   return m;
 };
 
+/** The policy's extra log-prob graph inputs (its SMILES grammar mask) among a graph's batch inputs. */
+const extraOf = (p: PolicyTiny, batch: Record<string, Value>): Record<string, Value> => Object.fromEntries(Object.keys(p.logpExtraInputs ?? {}).map((k) => [k, batch[k]!]));
+
 /** The train-step log-probs: policy.buildLogps in a graph whose parameters are inputs. */
 async function graphLogps(p: PolicyTiny, samples: SampledCompletion[], temperature: number): Promise<Float32Array[]> {
-  const graph = buildInferenceGraph(p.params.specs(), { input_ids: { dtype: 'int64', shape: ['B', 'L'] }, positions: { dtype: 'int64', shape: ['B', 'T'] } }, (ctx) => {
-    const out = p.buildLogps(ctx.graph, ctx.params, { inputIds: ctx.batch['input_ids']!, positions: ctx.batch['positions']!, temperature });
+  const graph = buildInferenceGraph(p.params.specs(), { input_ids: { dtype: 'int64', shape: ['B', 'L'] }, positions: { dtype: 'int64', shape: ['B', 'T'] }, ...p.logpExtraInputs }, (ctx) => {
+    const out = p.buildLogps(ctx.graph, ctx.params, { inputIds: ctx.batch['input_ids']!, positions: ctx.batch['positions']!, temperature, extra: extraOf(p, ctx.batch) });
     return { logps: out.logps, entropies: out.entropies };
   });
   const model = await compile(graph, { device: 'cpu', threads: 1 });
   const batch = logpBatch(samples.map((s) => ({ promptIds: s.promptIds, completionIds: s.ids })), CONFIG.maxLen)!;
-  const out = await model.run({ ...Object.fromEntries(p.params.entries()), input_ids: batch.inputIds, positions: batch.positions });
+  const out = await model.run({ ...Object.fromEntries(p.params.entries()), input_ids: batch.inputIds, positions: batch.positions, ...p.logpExtraFeeds(batch.inputIds, batch.positions) });
   await model.release();
   const lp = out['logps']!.data as Float32Array;
   return samples.map((s, b) => lp.slice(b * batch.T, b * batch.T + s.ids.length));
@@ -136,11 +139,11 @@ test('buildLogps trains: a fused train step on -mean(logp) of sampled completion
     const batch = logpBatch(samples.map((s) => ({ promptIds: s.promptIds, completionIds: s.ids })), CONFIG.maxLen)!;
     const mask = new Float32Array(samples.length * batch.T);
     samples.forEach((s, b) => mask.fill(1, b * batch.T, b * batch.T + s.ids.length));
-    const spec = { params: p.params.specs(), batch: { input_ids: { dtype: 'int64' as const, shape: ['B', 'L'] }, positions: { dtype: 'int64' as const, shape: ['B', 'T'] }, mask: { dtype: 'float32' as const, shape: ['B', 'T'] } } };
+    const spec = { params: p.params.specs(), batch: { input_ids: { dtype: 'int64' as const, shape: ['B', 'L'] }, positions: { dtype: 'int64' as const, shape: ['B', 'T'] }, mask: { dtype: 'float32' as const, shape: ['B', 'T'] }, ...p.logpExtraInputs } };
     const trainer = await Trainer.create(
       spec,
       (ctx) => {
-        const { logps } = p.buildLogps(ctx.graph, ctx.params, { inputIds: ctx.batch['input_ids']!, positions: ctx.batch['positions']!, temperature: 1 });
+        const { logps } = p.buildLogps(ctx.graph, ctx.params, { inputIds: ctx.batch['input_ids']!, positions: ctx.batch['positions']!, temperature: 1, extra: extraOf(p, ctx.batch) });
         const m = ctx.batch['mask']!;
         return { loss: neg(div(reduceSum(mul(logps, m), undefined, false), reduceSum(m, undefined, false))) };
       },
@@ -148,7 +151,7 @@ test('buildLogps trains: a fused train step on -mean(logp) of sampled completion
       { optimizer: adamw(), schedule: makeSchedule({ kind: 'constant' }, 1e-3), runtime: { device: 'cpu', threads: 1 } },
     );
     const before = Float32Array.from(p.params.get('layers.0.attn.Wqkv.weight').data as Float32Array);
-    const r = await trainer.trainStep({ input_ids: batch.inputIds, positions: batch.positions, mask: tensorData('float32', [samples.length, batch.T], mask) });
+    const r = await trainer.trainStep({ input_ids: batch.inputIds, positions: batch.positions, mask: tensorData('float32', [samples.length, batch.T], mask), ...p.logpExtraFeeds(batch.inputIds, batch.positions) });
     await trainer.release();
     const all = samples.flatMap((s) => Array.from(s.logprobs));
     const expected = -all.reduce((a, b) => a + b, 0) / all.length;

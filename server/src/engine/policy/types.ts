@@ -79,6 +79,13 @@ export interface LogpGraphInputs {
   positions: Value;
   /** Sampling temperature the log-probs are taken at (TRL's). */
   temperature: number;
+  /** The graph inputs named in Policy.logpExtraInputs, when the policy declares any. */
+  extra?: Record<string, Value>;
+}
+
+export interface LogpExtraInput {
+  dtype: 'float32' | 'int64';
+  shape: (number | string)[];
 }
 
 export interface LogpGraphOutputs {
@@ -122,6 +129,12 @@ export interface Policy {
    * and returns per-completion-token log-probs and entropies. The GRPO loss is built on top.
    */
   buildLogps(graph: Graph, params: Record<string, Value>, inputs: LogpGraphInputs): LogpGraphOutputs;
+  /**
+   * Further per-batch inputs buildLogps reads (policy-tiny: its SMILES grammar mask), computed on
+   * the host from the same ids and positions by logpExtraFeeds. Optional: most policies need none.
+   */
+  readonly logpExtraInputs?: Readonly<Record<string, LogpExtraInput>>;
+  logpExtraFeeds?(inputIds: TensorData, positions: TensorData): Record<string, TensorData>;
 
   /** A frozen copy of the current weights (the KL reference policy); shares nothing mutable. */
   snapshot(): Promise<Policy>;

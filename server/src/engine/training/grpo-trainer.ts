@@ -31,7 +31,7 @@ import type { TrainingEvent } from '../../protocol/training-events';
 import { RESUME_MUTABLE_KEYS, totalSteps, type ResolvedGrpoConfig } from './config';
 import { DataOrder } from './data-order';
 import { generationRound, type AdvantageFn, type PromptRow, type RoundTimes, type WeightedReward } from './generation';
-import { activeTokens, microBatchTensors } from './micro-batch';
+import { activeTokens, microBatchTensors, withPolicyFeeds } from './micro-batch';
 import type { Rollout } from './rollout';
 import { completionRows, roundMetrics } from './step-metrics';
 import { kmerDiversity } from './diversity';
@@ -279,7 +279,7 @@ export async function runTraining(job: TrainingJob): Promise<RunSummary> {
       const numItems = round.rollouts.reduce((n, r) => n + activeTokens(r, c.mask_truncated_completions), 0) / c.gradient_accumulation_steps;
       const tu = performance.now();
       const result = await trainer.trainStep(
-        micro.map((rows) => microBatchTensors(rows, { padId: PAD_ID, maskTruncated: c.mask_truncated_completions, withOld: needs.withOld, withRef: needs.withRef, numItemsInBatch: numItems })),
+        micro.map((rows) => withPolicyFeeds(job.policy, microBatchTensors(rows, { padId: PAD_ID, maskTruncated: c.mask_truncated_completions, withOld: needs.withOld, withRef: needs.withRef, numItemsInBatch: numItems }))),
       );
       const updateTime = (performance.now() - tu) / 1000;
       if (result.skipped) {

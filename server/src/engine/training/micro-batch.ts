@@ -10,6 +10,7 @@
 
 import { tensorData, type TensorData } from '../onnx/ir';
 import type { Rollout } from './rollout';
+import type { Policy } from '../policy/types';
 
 export interface MicroBatchOptions {
   padId: number;
@@ -58,4 +59,9 @@ export function microBatchTensors(rows: readonly Rollout[], o: MicroBatchOptions
   if (o.withOld) out['old_logps'] = tensorData('float32', [B, T], old);
   if (o.withRef) out['ref_logps'] = tensorData('float32', [B, T], ref);
   return out;
+}
+
+/** A micro-batch's feeds plus what the policy's log-prob graph also reads (Policy.logpExtraFeeds). */
+export function withPolicyFeeds(policy: Pick<Policy, 'logpExtraFeeds'>, feeds: Record<string, TensorData>): Record<string, TensorData> {
+  return policy.logpExtraFeeds ? { ...feeds, ...policy.logpExtraFeeds(feeds['input_ids']!, feeds['positions']!) } : feeds;
 }

@@ -51,10 +51,13 @@ export function grpoStepModel(policy: Policy, c: ResolvedGrpoConfig): { spec: Mo
   };
   if (needs.withOld) batch['old_logps'] = { dtype: 'float32', shape: ['B', 'T'] };
   if (needs.withRef) batch['ref_logps'] = { dtype: 'float32', shape: ['B', 'T'] };
+  const extraNames = Object.keys(policy.logpExtraInputs ?? {});
+  for (const [name, x] of Object.entries(policy.logpExtraInputs ?? {})) batch[name] = { dtype: x.dtype, shape: x.shape };
   const spec: ModelSpec = { params: policy.params.specs(), batch };
   const settings = lossSettings(c);
   const lossFn: LossFn = (ctx) => {
-    const { logps, entropies } = policy.buildLogps(ctx.graph, ctx.params, { inputIds: ctx.batch['input_ids']!, positions: ctx.batch['positions']!, temperature: c.temperature });
+    const extra = Object.fromEntries(extraNames.map((name) => [name, ctx.batch[name]!]));
+    const { logps, entropies } = policy.buildLogps(ctx.graph, ctx.params, { inputIds: ctx.batch['input_ids']!, positions: ctx.batch['positions']!, temperature: c.temperature, ...(extraNames.length ? { extra } : {}) });
     return buildGrpoLoss(
       {
         logps,

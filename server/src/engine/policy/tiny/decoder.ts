@@ -12,7 +12,9 @@
 //
 // Restriction: unless `restrict` is off, every logit a row's modality may not generate (vocab.ts)
 // is -Infinity in what prefill and step return, so the generation loop samples, and reports
-// log-probs, over the restricted distribution, as logps.ts does in the train-step graph.
+// log-probs, over the restricted distribution, as logps.ts does in the train-step graph. SMILES rows
+// also follow the syntax constraint (smiles-grammar.ts) when `smilesGrammar` is on: each row's state
+// advances with every token fed.
 
 import type { TensorData } from '../../onnx/ir';
 import type { CompiledModel } from '../../onnx/runtime';
@@ -24,6 +26,7 @@ import type { StepDecoder } from '../types';
 import { KvArena } from './kv-arena';
 import { keyName, pastKeyName, pastValueName, valueName } from './kv-graphs';
 import { allowedTable, restrictionRow } from './vocab';
+import { advance, allowedNext, stateAfter, type SmilesGrammarState } from './smiles-grammar';
 
 export interface TinyCache {
   /** Rows still generating, in the generation loop's order. */
@@ -42,6 +45,8 @@ export interface TinyCache {
   positions: Int32Array;
   /** Per physical row: its row of the restriction table. */
   restriction: Int32Array;
+  /** Per physical row: its SMILES grammar state (null: not a SMILES row, or the grammar is off). */
+  grammar: (SmilesGrammarState | null)[];
 }
 
 export interface TinyDecoderModels {
@@ -63,7 +68,7 @@ export class TinyDecoder implements StepDecoder<TinyCache> {
     private readonly c: GptConfig,
     private readonly models: TinyDecoderModels,
     params: ParameterSet,
-    private readonly opts: { expectedNewTokens: number; restrict?: boolean },
+    private readonly opts: { expectedNewTokens: number; restrict?: boolean; smilesGrammar?: boolean },
     /** Where cache buffers come from; a shared arena must serve one generation at a time. */
     private readonly arena: KvArena = new KvArena(),
   ) {
@@ -104,6 +109,7 @@ export class TinyDecoder implements StepDecoder<TinyCache> {
       bias: this.arena.take(0, N * S).fill(MASK_NEG),
       positions: Int32Array.from(prompts, (p) => p.length),
       restriction: Int32Array.from(prompts, (p) => restrictionRow(p[0])),
+      grammar: prompts.map((p) => (this.opts.restrict !== false && this.opts.smilesGrammar && p[0] === SPECIAL.cls_smiles ? stateAfter(p.slice(1)) : null)),
     };
     for (let l = 0; l < this.c.nLayers; l++) {
       const kT = out[keyName(l)]!.data as Float32Array; // [N, H, dh, P]
@@ -141,6 +147,8 @@ export class TinyDecoder implements StepDecoder<TinyCache> {
       const p = cache.phys[j]!;
       ids[p] = tokens[j]!;
       pos[p] = cache.positions[p]!;
+      const g = cache.grammar[p];
+      if (g) cache.grammar[p] = advance(g, tokens[j]!);
     }
     const feeds: Record<string, TensorData> = {
       ...this.paramFeeds,
@@ -189,6 +197,11 @@ export class TinyDecoder implements StepDecoder<TinyCache> {
       if (row === 0) continue;
       const base = row * V;
       for (let t = 0; t < V; t++) if (!ALLOWED[base + t]) logits[j * V + t] = -Infinity;
+      const g = cache.grammar[phys[j]!];
+      if (g && !g.free) {
+        const allowed = allowedNext(g);
+        for (let t = 0; t < V; t++) if (!allowed[t]) logits[j * V + t] = -Infinity;
+      }
     }
   }
 
@@ -216,6 +229,7 @@ export class TinyDecoder implements StepDecoder<TinyCache> {
     cache.bias.copyWithin(to * S, from * S, (from + 1) * S);
     cache.positions[to] = cache.positions[from]!;
     cache.restriction[to] = cache.restriction[from]!;
+    cache.grammar[to] = cache.grammar[from] ?? null;
   }
 
   /** Reallocates every buffer with `S2` slots per row (only when a caller runs past the expected length). */

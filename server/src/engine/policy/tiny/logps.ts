@@ -7,8 +7,9 @@
 // B*T selected hidden states go through the final norm and the head.
 // The distribution is log_softmax(logits / temperature + restriction), where the restriction adds
 // RESTRICTED_LOGIT to every id the row's modality may not generate (vocab.ts allowedTable, row
-// chosen by the first id). The host sampler masks the same ids with -Infinity; both give those ids
-// probability exactly 0 in float32, so the log-probs agree.
+// chosen by the first id), plus, for SMILES rows, the syntax constraint (smiles-grammar.ts) as
+// graph inputs grammar_table [K, V] and grammar_index [B, T] when given. The host sampler masks the
+// same ids with -Infinity; both give those ids probability exactly 0 in float32, so the log-probs agree.
 
 import { tensorData, type Value } from '../../onnx/ir';
 import { add, constant, div, gather, gatherElements, less, logSoftmax, mul, neg, reduceSum, reshape, shapeOf, softmax, squeeze, unsqueeze, where } from '../../onnx/ops';
@@ -17,6 +18,7 @@ import type { ParamValues } from '../../models/params';
 import type { LogpGraphInputs, LogpGraphOutputs } from '../types';
 import { fullHidden, lmHead } from './forward';
 import { allowedTable } from './vocab';
+import { GRAMMAR_INDEX, GRAMMAR_TABLE } from './smiles-grammar';
 
 /** Added to the scaled logits of ids a row may not generate: exp() of it is exactly 0 in float32. */
 export const RESTRICTED_LOGIT = -1e9;
@@ -74,7 +76,15 @@ export function buildTinyLogps(c: GptConfig, p: ParamValues, inputs: LogpGraphIn
   targets.shape = [B, T];
   const head = lmHead(c, p, selected);
   const scaled = temperatureInput ? div(head, temperatureInput) : temperature === 1 ? head : div(head, constant(g, 'float32', [], [temperature]));
-  const logits = add(scaled, restrictionBias(inputIds, c.vocabSize)); // [B, T, V]
+  let logits = add(scaled, restrictionBias(inputIds, c.vocabSize)); // [B, T, V]
+  const table = inputs.extra?.[GRAMMAR_TABLE];
+  const index = inputs.extra?.[GRAMMAR_INDEX];
+  if (table && index) {
+    // The SMILES syntax constraint (smiles-grammar.ts): one table row per prediction.
+    const grammar = gather(table, index);
+    grammar.shape = [B, T, c.vocabSize];
+    logits = add(logits, grammar);
+  }
   const logp = logSoftmax(logits, -1);
   const logps = squeeze(gatherElements(logp, unsqueeze(targets, [-1]), -1), [-1]);
   const entropies = neg(reduceSum(mul(softmax(logits, -1), logp), [-1], false));

@@ -18,12 +18,13 @@ import { cloneTensor, type ParameterSet } from '../../train/params';
 import type { Rng } from '../../train/rng';
 import { SPECIAL } from '../../ume/tokenizer';
 import { generate } from '../generate';
-import type { LogpGraphInputs, LogpGraphOutputs, LogprobRequest, LogprobResult, Policy, PolicyInfo, PolicyLoadOptions, PromptInput, SampledCompletion, SamplingOptions } from '../types';
+import type { LogpExtraInput, LogpGraphInputs, LogpGraphOutputs, LogprobRequest, LogprobResult, Policy, PolicyInfo, PolicyLoadOptions, PromptInput, SampledCompletion, SamplingOptions } from '../types';
 import { ARCHITECTURE, type PolicyTinyConfig } from './config';
 import { TinyDecoder } from './decoder';
 import { KvArena } from './kv-arena';
 import { buildDecodeGraph, buildPrefillGraph } from './kv-graphs';
-import { buildTinyLogps } from './logps';
+import { buildTinyLogps, RESTRICTED_LOGIT } from './logps';
+import { GRAMMAR_INDEX, GRAMMAR_TABLE, grammarFeeds } from './smiles-grammar';
 import { completionText, promptIds } from './vocab';
 import { policyTinyDir } from './model-dir';
 import { batchedLogprobs, logpBatch as sharedLogpBatch, type LogpBatch } from '../logprob-batch';
@@ -41,14 +42,15 @@ class Sessions {
     readonly logps: CompiledModel,
   ) {}
 
-  static async create(c: PolicyTinyConfig, specs: readonly ParamSpec[], runtime: RuntimeOptions): Promise<Sessions> {
+  static async create(c: PolicyTinyConfig, specs: readonly ParamSpec[], runtime: RuntimeOptions, grammar: boolean): Promise<Sessions> {
     const lg = new Graph('policy_tiny_logps');
     const p = paramInputs(lg, specs);
     const ids = lg.input('input_ids', 'int64', ['B', 'L']);
     const positions = lg.input('positions', 'int64', ['B', 'T']);
     const temperature = lg.input('temperature', 'float32', []);
+    const extra = grammar ? Object.fromEntries(Object.entries(grammarInputs(c.vocabSize)).map(([name, x]) => [name, lg.input(name, x.dtype, x.shape)])) : undefined;
     // Temperature is a graph input here (one session for every temperature); buildLogps bakes it.
-    const out = buildTinyLogps(c, p, { inputIds: ids, positions, temperature: 1 }, temperature);
+    const out = buildTinyLogps(c, p, { inputIds: ids, positions, temperature: 1, ...(extra ? { extra } : {}) }, temperature);
     lg.output(out.logps, 'logps');
     lg.output(out.entropies, 'entropies');
     const [prefill, decode, logps] = await Promise.all([compile(buildPrefillGraph(c, specs), runtime), compile(buildDecodeGraph(c, specs), runtime), compile(lg, runtime)]);
@@ -66,10 +68,20 @@ class Sessions {
   }
 }
 
+const grammarOn = (o: PolicyTinyOptions): boolean => (o.restrict ?? true) && (o.smilesGrammar ?? false);
+
 export interface PolicyTinyOptions extends PolicyLoadOptions {
   /** Restrict generation to the prompt's modality + <eos> (default true; see vocab.ts). */
   restrict?: boolean;
+  /**
+   * Constrain SMILES rows to well-formed SMILES syntax (smiles-grammar.ts; needs `restrict`). Off by
+   * default: with today's weights it trades unclosed-ring errors for completions that never end (see
+   * docs/training.md, smiles_grammar).
+   */
+  smilesGrammar?: boolean;
 }
+
+const grammarInputs = (V: number): Record<string, LogpExtraInput> => ({ [GRAMMAR_TABLE]: { dtype: 'float32', shape: ['K', V] }, [GRAMMAR_INDEX]: { dtype: 'int64', shape: ['B', 'T'] } });
 
 export class PolicyTiny implements Policy {
   readonly info: PolicyInfo;
@@ -79,6 +91,9 @@ export class PolicyTiny implements Policy {
   /** KV-cache memory reused by every generation of this policy (one at a time: see `exclusive`). */
   private readonly arena = new KvArena();
   private queue: Promise<unknown> = Promise.resolve();
+  /** Whether SMILES rows follow smiles-grammar.ts (in sampling and in every log-prob graph). */
+  readonly smilesGrammar: boolean;
+  readonly logpExtraInputs: Readonly<Record<string, LogpExtraInput>> | undefined;
 
   private constructor(
     readonly config: PolicyTinyConfig,
@@ -87,6 +102,8 @@ export class PolicyTiny implements Policy {
     private readonly options: PolicyTinyOptions,
   ) {
     this.paramSpecs = gptParamSpecs(config);
+    this.smilesGrammar = grammarOn(options);
+    this.logpExtraInputs = this.smilesGrammar ? grammarInputs(config.vocabSize) : undefined;
     this.info = { name: config.name, architecture: ARCHITECTURE, parameters: countParams(this.paramSpecs), vocabSize: config.vocabSize };
   }
 
@@ -104,7 +121,7 @@ export class PolicyTiny implements Policy {
       if (t.dtype !== 'float32' || t.shape.join() !== s.shape.join()) throw new Error(`parameter "${s.name}" is ${t.dtype}[${t.shape.join(', ')}]; the config needs float32[${s.shape.join(', ')}]`);
     }
     const runtime: RuntimeOptions = { device: options.device ?? 'cpu', ...(options.threads ? { threads: options.threads } : {}) };
-    return new PolicyTiny(config, params, await Sessions.create(config, specs, runtime), options);
+    return new PolicyTiny(config, params, await Sessions.create(config, specs, runtime, grammarOn(options)), options);
   }
 
   /** A freshly initialised policy (seeded), for tests and pretraining. */
@@ -136,7 +153,7 @@ export class PolicyTiny implements Policy {
    */
   decoder(expectedNewTokens: number, restrict = this.options.restrict ?? true, arena?: KvArena): TinyDecoder {
     this.alive();
-    return new TinyDecoder(this.config, this.sessions, this.params, { expectedNewTokens, restrict }, arena);
+    return new TinyDecoder(this.config, this.sessions, this.params, { expectedNewTokens, restrict, smilesGrammar: restrict && this.smilesGrammar }, arena);
   }
 
   /** Runs `fn` after every earlier generation of this policy has finished (they share the arena). */
@@ -161,7 +178,7 @@ export class PolicyTiny implements Policy {
     const feeds = Object.fromEntries(this.params.entries());
     const longest = Math.max(1, ...requests.map((q) => q.completionIds.length));
     return batchedLogprobs(requests, temperature, {
-      run: (batch) => this.sessions.logps.run({ ...feeds, ...batch }),
+      run: (batch) => this.sessions.logps.run({ ...feeds, ...batch, ...this.logpExtraFeeds(batch['input_ids']!, batch['positions']!) }),
       rows: LOGPROB_TOKENS / longest,
       maxLen: this.config.maxLen,
       padId: SPECIAL.pad,
@@ -171,7 +188,16 @@ export class PolicyTiny implements Policy {
 
   buildLogps(graph: Graph, params: Record<string, Value>, inputs: LogpGraphInputs): LogpGraphOutputs {
     if (inputs.inputIds.graph !== graph) throw new Error('buildLogps: inputIds belongs to another graph');
+    if (this.smilesGrammar && !(inputs.extra?.[GRAMMAR_TABLE] && inputs.extra[GRAMMAR_INDEX])) {
+      throw new Error(`buildLogps: policy-tiny's SMILES grammar needs the graph inputs ${Object.keys(grammarInputs(1)).join(' and ')} (declared in logpExtraInputs); add them to the graph's inputs`);
+    }
     return buildTinyLogps(this.config, params, inputs);
+  }
+
+  /** The grammar feeds of a log-prob batch (none when the grammar is off). */
+  logpExtraFeeds(inputIds: TensorData, positions: TensorData): Record<string, TensorData> {
+    if (!this.smilesGrammar) return {};
+    return grammarFeeds(inputIds.data as BigInt64Array, inputIds.shape[1]!, positions.data as BigInt64Array, positions.shape[1]!, SPECIAL.cls_smiles, RESTRICTED_LOGIT);
   }
 
   async snapshot(): Promise<Policy> {
