@@ -6,8 +6,9 @@ import Mocha from 'mocha';
 import type { Tdd } from './tdd';
 import { languageFeatureTests } from './language-features.suite';
 import { commandTests } from './commands.suite';
+import { dashboardTests } from './dashboard.suite';
 
-const FILES: Array<(t: Tdd) => void> = [languageFeatureTests, commandTests];
+const FILES: Array<(t: Tdd) => void> = [languageFeatureTests, commandTests, dashboardTests];
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'tdd', timeout: 90_000, color: false, reporter: 'spec' });
