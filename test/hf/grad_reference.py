@@ -1,0 +1,46 @@
+#!/usr/bin/python3
+"""Gradients of a Hugging Face model folder's loss by torch autograd through the independent
+reference (bench/peers/hf_reference.py), float64, for test/hf/grad-parity.test.ts.
+
+JSON on stdin: {"cases": [{"dir", "ids": [...], "prompt_len": P, "temperature": T, "entropy_coef": c}]}.
+loss = -mean_t log_softmax(logits_t / T)[ids[t + 1]] - c * mean_t entropy_t over the completion
+positions t = P-1 .. len(ids)-2. Returns per case {"loss", "grads": {name: flat list}}.
+"""
+import json
+import os
+import re
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench", "peers"))
+from hf_reference import Model, Spec, read_folder  # noqa: E402
+
+
+def one(case):
+    cfg = json.load(open(os.path.join(case["dir"], "config.json")))
+    # Canonical names, as we use them: GPT-2 files without the "transformer." prefix get it; the
+    # causal-mask buffers old GPT-2 files carry are no parameters.
+    canon = lambda k: "transformer." + k if re.match(r"(wte|wpe|h\.\d+|ln_f)\.", k) else k  # noqa: E731
+    leaves = {canon(k): v.double().requires_grad_(True) for k, v in read_folder(case["dir"]).items() if not k.endswith(".attn.bias")}
+    model = Model(Spec(cfg), leaves, torch.float64)
+    ids = case["ids"]
+    P = case["prompt_len"]
+    logits, _ = model.forward(torch.tensor([ids]), torch.arange(len(ids))[None], None)
+    lp = torch.log_softmax(logits[0] / case["temperature"], -1)
+    pos = torch.arange(P - 1, len(ids) - 1)
+    logps = lp[pos, torch.tensor(ids[P:])]
+    ent = -(lp[pos].exp() * lp[pos]).sum(-1)
+    loss = -logps.mean() - case["entropy_coef"] * ent.mean()
+    names = list(leaves)
+    grads = torch.autograd.grad(loss, [leaves[k] for k in names], allow_unused=True)
+    return {"loss": loss.item(), "grads": {k: (g if g is not None else torch.zeros_like(leaves[k])).flatten().tolist() for k, g in zip(names, grads)}}
+
+
+def main():
+    req = json.load(sys.stdin)
+    json.dump([one(c) for c in req["cases"]], sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
