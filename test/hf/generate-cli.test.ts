@@ -4,7 +4,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../server/src/cli/main';
@@ -81,6 +81,14 @@ test('policy-tiny: the embedded model writes a tagged sequence', { skip: existsS
   assert.equal(j.logprobs.length, j.completion_ids.length);
 });
 
+/** A folder holding only a run's config.json (docs/run-format.md). */
+function runDir(): string {
+  const d = join(root, 'a-run');
+  mkdirSync(d, { recursive: true });
+  writeFileSync(join(d, 'config.json'), JSON.stringify({ format: 'ume-studio-run', version: 1, config: { policy: dir } }));
+  return d;
+}
+
 test('usage errors exit 2 and say what to do', { skip }, async () => {
   const cases: Array<[string[], RegExp]> = [
     [['--prompt', 'hi'], /--policy DIR\|policy-tiny is required/],
@@ -94,6 +102,7 @@ test('usage errors exit 2 and say what to do', { skip }, async () => {
     [['--policy', dir, '--prompt', 'a', '--max-new-tokens', '1000'], /exceeds this model's 256 positions/],
     [['--policy', join(root, 'missing'), '--prompt', 'a'], /not a model folder \(no config\.json\)/],
     [['--policy', dir, '--prompt', 'a', '--bogus'], /Unknown option '--bogus'/],
+    [['--policy', runDir(), '--prompt', 'a'], /is a training run folder, not a model folder; score what it trained with `ume-studio train --eval-only --policy/],
   ];
   for (const [args, re] of cases) {
     const r = await cli(...args);

@@ -24,6 +24,7 @@ export async function policyKindOf(dir: string): Promise<PolicyKind> {
   const c = (raw ?? {}) as Record<string, unknown>;
   if (Array.isArray(c['architectures'])) return 'hf';
   if (typeof c['architecture'] === 'string' && 'dModel' in c) return 'policy-tiny';
+  if (c['format'] === 'ume-studio-run') throw new Error(`${resolve(dir)} is a training run folder, not a model folder; score what it trained with \`ume-studio train --eval-only --policy ${dir}\`, or point --policy at its base model`);
   throw new Error(`${path} names no "architectures" (a Hugging Face config) and is not a policy-tiny config`);
 }
 
