@@ -13,6 +13,7 @@ const registry: Record<string, () => Promise<{ bench: Bench }>> = {
   'grpo-step': () => import('./grpo-step'),
   generate: () => import('./generate'),
   reward: () => import('./reward'),
+  dashboard: () => import('./dashboard'),
 };
 
 async function main(): Promise<void> {
