@@ -16,6 +16,7 @@ import { HfPolicy, logpBatch } from '../../server/src/engine/policy/hf';
 import { adamw } from '../../server/src/engine/train/optimizers/adamw';
 import { makeSchedule } from '../../server/src/engine/train/schedule';
 import { Trainer } from '../../server/src/engine/train/trainer';
+import { Rng } from '../../server/src/engine/train/rng';
 import { parityCases } from './cases';
 import { makeModels, PYTHON, torchMissing } from './reference';
 
@@ -51,6 +52,18 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 let worst = 0;
 
+/** max |ours - theirs| / max |theirs| (floored at 1e-3, so near-zero gradients compare absolutely). */
+function relDiff(ours: Float32Array, theirs: readonly number[]): number {
+  assert.equal(ours.length, theirs.length);
+  let scale = 0;
+  let diff = 0;
+  for (let i = 0; i < ours.length; i++) {
+    scale = Math.max(scale, Math.abs(theirs[i]!));
+    diff = Math.max(diff, Math.abs(ours[i]! - theirs[i]!));
+  }
+  return diff / Math.max(scale, 1e-3);
+}
+
 for (const [ci, kase] of cases.entries()) {
   test(`${kase.name}: every weight's gradient equals torch autograd through the reference`, { skip }, async () => {
     const p = await HfPolicy.load(kase.dir, { threads: 1 });
@@ -74,15 +87,51 @@ for (const [ci, kase] of cases.entries()) {
         const ours = step.gradients!.get(name)!.data as Float32Array;
         const theirs = ref.grads[name]!;
         assert.equal(ours.length, theirs.length, name);
-        let scale = 0;
-        let diff = 0;
-        for (let i = 0; i < ours.length; i++) {
-          scale = Math.max(scale, Math.abs(theirs[i]!));
-          diff = Math.max(diff, Math.abs(ours[i]! - theirs[i]!));
-        }
-        const rel = diff / Math.max(scale, 1e-3);
+        const rel = relDiff(ours, theirs);
         worst = Math.max(worst, rel);
-        assert.ok(rel <= 1e-4, `${name}: gradients differ by ${diff.toExponential(2)} (max |grad| ${scale.toExponential(2)})`);
+        assert.ok(rel <= 1e-4, `${name}: gradients differ by ${rel.toExponential(2)} of the largest`);
+      }
+    } finally {
+      await trainer.release();
+      await p.release();
+    }
+  });
+}
+
+// LoRA: adapters on every projection, A and B both random (a fresh B = 0 would leave A's gradient 0).
+const LORA_CASES = ['llama-gqa-untied', 'qwen3-qknorm-dynamic', 'llama-biases'];
+for (const name of LORA_CASES) {
+  test(`${name}, LoRA on all-linear: every adapter's gradient equals torch autograd through the reference's W + alpha/r B A`, { skip }, async () => {
+    const kase = cases.find((c) => c.name === name)!;
+    const p = await HfPolicy.load(kase.dir, { threads: 1, lora: { rank: 2, alpha: 3, targetModules: 'all-linear', seed: 4 } });
+    const rng = new Rng(9);
+    for (const n of p.params.names()) {
+      const t = p.params.get(n);
+      p.params.set(n, { ...t, data: Float32Array.from(t.data as Float32Array, () => (rng.uniform() - 0.5) * 0.4) });
+    }
+    const adapters = Object.fromEntries(p.params.names().map((n) => [n, { shape: p.params.get(n).shape, data: Array.from(p.params.get(n).data as Float32Array) }]));
+    const ref = (JSON.parse(
+      spawnSync(PYTHON, [join(__dirname, 'grad_reference.py')], { input: JSON.stringify({ cases: [{ dir: kase.dir, ids: IDS, prompt_len: PROMPT.length, temperature: TEMPERATURE, entropy_coef: ENTROPY_COEF, adapters, scale: p.lora!.scale }] }), encoding: 'utf8', maxBuffer: 1 << 28 }).stdout,
+    ) as RefGrads[])[0]!;
+    const trainer = await Trainer.create(
+      { params: p.params.specs(), batch: { input_ids: { dtype: 'int64', shape: ['B', 'L'] }, positions: { dtype: 'int64', shape: ['B', 'T'] } } },
+      (ctx) => {
+        const out = p.buildLogps(ctx.graph, ctx.params, { inputIds: ctx.batch['input_ids']!, positions: ctx.batch['positions']!, temperature: TEMPERATURE });
+        return { loss: sub(neg(reduceMean(out.logps, undefined, false)), mul(reduceMean(out.entropies, undefined, false), ENTROPY_COEF)) };
+      },
+      p.params.clone(),
+      { optimizer: adamw({ weightDecay: 0 }), schedule: makeSchedule({ kind: 'constant' }, 0), runtime: { device: 'cpu', threads: 1 }, debugGradients: true },
+    );
+    try {
+      const batch = logpBatch([{ promptIds: PROMPT, completionIds: COMPLETION }], 256, 0)!;
+      const step = await trainer.trainStep({ input_ids: batch.inputIds, positions: batch.positions });
+      assert.ok(Math.abs(step.loss - ref.loss) <= 1e-5 * Math.max(1, Math.abs(ref.loss)), `loss ${step.loss} vs reference ${ref.loss}`);
+      assert.deepEqual([...p.params.names()].sort(), Object.keys(ref.grads).sort());
+      assert.equal(p.params.size, 2 * 7 * 2, 'A and B on 7 projections x 2 layers');
+      for (const n of p.params.names()) {
+        const rel = relDiff(step.gradients!.get(n)!.data as Float32Array, ref.grads[n]!);
+        worst = Math.max(worst, rel);
+        assert.ok(rel <= 1e-4, `${n}: gradients differ by ${rel.toExponential(2)} of the largest`);
       }
     } finally {
       await trainer.release();
@@ -92,5 +141,5 @@ for (const [ci, kase] of cases.entries()) {
 }
 
 test('gradient parity summary', { skip }, () => {
-  console.log(`# hf gradient parity over ${cases.length} configs: worst max|diff| / max|grad| per weight ${worst.toExponential(2)}`);
+  console.log(`# hf gradient parity over ${cases.length} configs (full) and ${LORA_CASES.length} (LoRA): worst max|diff| / max|grad| per weight ${worst.toExponential(2)}`);
 });

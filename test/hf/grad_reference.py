@@ -2,7 +2,9 @@
 """Gradients of a Hugging Face model folder's loss by torch autograd through the independent
 reference (bench/peers/hf_reference.py), float64, for test/hf/grad-parity.test.ts.
 
-JSON on stdin: {"cases": [{"dir", "ids": [...], "prompt_len": P, "temperature": T, "entropy_coef": c}]}.
+JSON on stdin: {"cases": [{"dir", "ids": [...], "prompt_len": P, "temperature": T, "entropy_coef": c,
+"adapters": optional {peft name: {"shape", "data"}}, "scale": lora_alpha / r}]}; with adapters the
+gradients are those of the adapters (peft's W + scale * B @ A), else of every weight.
 loss = -mean_t log_softmax(logits_t / T)[ids[t + 1]] - c * mean_t entropy_t over the completion
 positions t = P-1 .. len(ids)-2. Returns per case {"loss", "grads": {name: flat list}}.
 """
@@ -23,7 +25,19 @@ def one(case):
     # causal-mask buffers old GPT-2 files carry are no parameters.
     canon = lambda k: "transformer." + k if re.match(r"(wte|wpe|h\.\d+|ln_f)\.", k) else k  # noqa: E731
     leaves = {canon(k): v.double().requires_grad_(True) for k, v in read_folder(case["dir"]).items() if not k.endswith(".attn.bias")}
-    model = Model(Spec(cfg), leaves, torch.float64)
+    weights = leaves
+    if case.get("adapters"):
+        # LoRA as peft computes it: W x + scale * B A x, i.e. the weight W + scale * B @ A; the
+        # gradients asked for are the adapters'.
+        adapters = {k: torch.tensor(v["data"], dtype=torch.float64).reshape(v["shape"]).requires_grad_(True) for k, v in case["adapters"].items()}
+        weights = dict(leaves)
+        for k in adapters:
+            m = re.fullmatch(r"base_model\.model\.(.+)\.lora_A\.weight", k)
+            if m:
+                proj = m.group(1)
+                weights[proj + ".weight"] = leaves[proj + ".weight"] + case["scale"] * adapters[f"base_model.model.{proj}.lora_B.weight"] @ adapters[k]
+        leaves = adapters
+    model = Model(Spec(cfg), weights, torch.float64)
     ids = case["ids"]
     P = case["prompt_len"]
     logits, _ = model.forward(torch.tensor([ids]), torch.arange(len(ids))[None], None)
