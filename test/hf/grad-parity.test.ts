@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mul, neg, reduceMean, sub } from '../../server/src/engine/onnx/ops';
-import { HfPolicy, logpBatch } from '../../server/src/engine/policy/hf';
+import { HfPolicy, hfParamSpecs, logpBatch } from '../../server/src/engine/policy/hf';
 import { adamw } from '../../server/src/engine/train/optimizers/adamw';
 import { makeSchedule } from '../../server/src/engine/train/schedule';
 import { Trainer } from '../../server/src/engine/train/trainer';
@@ -113,10 +113,14 @@ for (const name of LORA_CASES) {
     const ref = (JSON.parse(
       spawnSync(PYTHON, [join(__dirname, 'grad_reference.py')], { input: JSON.stringify({ cases: [{ dir: kase.dir, ids: IDS, prompt_len: PROMPT.length, temperature: TEMPERATURE, entropy_coef: ENTROPY_COEF, adapters, scale: p.lora!.scale }] }), encoding: 'utf8', maxBuffer: 1 << 28 }).stdout,
     ) as RefGrads[])[0]!;
+    // As the GRPO trainer builds it (engine/training/step-graph.ts): the frozen base weights are
+    // the graph inputs the policy declares (logpExtraInputs), fed every step (logpExtraFeeds).
+    const extra = p.logpExtraInputs!;
+    assert.deepEqual(Object.keys(extra).sort(), hfParamSpecs(p.config).map((x) => x.name).sort(), 'every base weight is an input');
     const trainer = await Trainer.create(
-      { params: p.params.specs(), batch: { input_ids: { dtype: 'int64', shape: ['B', 'L'] }, positions: { dtype: 'int64', shape: ['B', 'T'] } } },
+      { params: p.params.specs(), batch: { input_ids: { dtype: 'int64', shape: ['B', 'L'] }, positions: { dtype: 'int64', shape: ['B', 'T'] }, ...extra } },
       (ctx) => {
-        const out = p.buildLogps(ctx.graph, ctx.params, { inputIds: ctx.batch['input_ids']!, positions: ctx.batch['positions']!, temperature: TEMPERATURE });
+        const out = p.buildLogps(ctx.graph, ctx.params, { inputIds: ctx.batch['input_ids']!, positions: ctx.batch['positions']!, temperature: TEMPERATURE, extra: Object.fromEntries(Object.keys(extra).map((n) => [n, ctx.batch[n]!])) });
         return { loss: sub(neg(reduceMean(out.logps, undefined, false)), mul(reduceMean(out.entropies, undefined, false), ENTROPY_COEF)) };
       },
       p.params.clone(),
@@ -124,7 +128,7 @@ for (const name of LORA_CASES) {
     );
     try {
       const batch = logpBatch([{ promptIds: PROMPT, completionIds: COMPLETION }], 256, 0)!;
-      const step = await trainer.trainStep({ input_ids: batch.inputIds, positions: batch.positions });
+      const step = await trainer.trainStep({ input_ids: batch.inputIds, positions: batch.positions, ...p.logpExtraFeeds() });
       assert.ok(Math.abs(step.loss - ref.loss) <= 1e-5 * Math.max(1, Math.abs(ref.loss)), `loss ${step.loss} vs reference ${ref.loss}`);
       assert.deepEqual([...p.params.names()].sort(), Object.keys(ref.grads).sort());
       assert.equal(p.params.size, 2 * 7 * 2, 'A and B on 7 projections x 2 layers');

@@ -9,7 +9,7 @@
 //
 // Training: full fine-tuning trains every parameter (params = all weights, float32, HF names);
 // with `lora`, params are the adapters only and the base weights stay frozen, shared by the policy,
-// its snapshots (the KL reference) and the train-step graph (baked in there as initializers).
+// its snapshots (the KL reference) and the train-step graph (fed to it as inputs, not copied).
 
 import { resolve } from 'node:path';
 import { Graph, type TensorData, type Value } from '../../onnx/ir';
@@ -18,7 +18,7 @@ import { countParams, paramInputs, type ParamSpec, type ParamValues } from '../.
 import { cloneTensor, ParameterSet } from '../../train/params';
 import type { Rng } from '../../train/rng';
 import { generate } from '../generate';
-import type { LogpGraphInputs, LogpGraphOutputs, LogprobRequest, LogprobResult, Policy, PolicyInfo, PolicyLoadOptions, PromptInput, SampledCompletion, SamplingOptions } from '../types';
+import type { LogpExtraInput, LogpGraphInputs, LogpGraphOutputs, LogprobRequest, LogprobResult, Policy, PolicyInfo, PolicyLoadOptions, PromptInput, SampledCompletion, SamplingOptions } from '../types';
 import { KvArena } from '../tiny/kv-arena';
 import type { HfModelConfig } from './config';
 import { HfDecoder } from './decoder';
@@ -238,12 +238,26 @@ export class HfPolicy implements Policy {
     });
   }
 
+  /**
+   * LoRA: the frozen base weights enter the train-step graph as inputs fed from this policy's own
+   * tensors every micro-batch (logpExtraFeeds), so the graph holds no second copy of them.
+   */
+  get logpExtraInputs(): Readonly<Record<string, LogpExtraInput>> | undefined {
+    if (!this.plan.lora) return undefined;
+    return Object.fromEntries(this.plan.baseSpecs.map((s) => [s.name, { dtype: 'float32' as const, shape: [...s.shape] }]));
+  }
+
+  logpExtraFeeds(): Record<string, TensorData> {
+    return this.plan.lora ? Object.fromEntries(this.plan.base.entries()) : {};
+  }
+
   buildLogps(graph: Graph, params: Record<string, Value>, inputs: LogpGraphInputs): LogpGraphOutputs {
     if (inputs.inputIds.graph !== graph) throw new Error('buildLogps: inputIds belongs to another graph');
     if (!this.plan.lora) return buildHfLogps(this.config, { p: params }, inputs);
-    // LoRA: the frozen base weights are constants of the train-step graph (not trained, not fed).
+    // LoRA: the frozen base weights come from the graph inputs logpExtraInputs declares (the
+    // trainer's way); a graph that declares none gets them as constants instead.
     const base: ParamValues = {};
-    for (const s of this.plan.baseSpecs) base[s.name] = graph.initializer(s.name, this.plan.base.get(s.name));
+    for (const s of this.plan.baseSpecs) base[s.name] = inputs.extra?.[s.name] ?? graph.initializer(s.name, this.plan.base.get(s.name));
     return buildHfLogps(this.config, { p: base, adapters: { targets: this.plan.lora.targets, scale: this.plan.lora.scale, p: params } }, inputs);
   }
 
