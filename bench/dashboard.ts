@@ -10,7 +10,10 @@
 //  - bytes per live update: a copy of the 1k run is open in the page, --updates rows are appended
 //    one at a time, and the server's own count of each `update` event's bytes is read, with the
 //    time from the append to the page's store holding the new step; beside it the JSONL row and
-//    what a dashboard that re-fetches the whole history each poll (trackio's way) would send.
+//    what a dashboard that re-fetches the whole history each poll (trackio's way) would send;
+//  - redraw per live update: in the page, from an update event's arrival to the frame after the
+//    charts redrew, against the naive page pushing the same row to every series and updating
+//    every chart (its charts hold every point).
 // The last line is one JSON object with the headline numbers.
 
 import * as esbuild from 'esbuild';
@@ -87,6 +90,8 @@ async function timeRender(browser: Browser, url: string, card: string, empty: st
     await page.addInitScript(probe({ card, empty, expected }));
     await page.goto(url);
     await page.waitForFunction(() => (window as unknown as { __bench: { full: number | null } }).__bench.full !== null, null, { timeout: 300_000, polling: 100 });
+    // The paint entry is recorded when the frame is presented, which can be after the probe's check.
+    await page.waitForFunction(() => performance.getEntriesByName('first-contentful-paint').length > 0, null, { timeout: 10_000, polling: 50 }).catch(() => undefined);
     return await page.evaluate(() => {
       const b = (window as unknown as { __bench: { firstChart: number; full: number; charts: number } }).__bench;
       const fcp = performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN;
@@ -131,23 +136,58 @@ function benchSpec(steps: number): FixtureSpec {
   return { ...LONG_FIXTURE, name: `grpo-bench-${steps}`, steps, written: steps, evalSteps: Math.max(50, steps / 8), saveSteps: Math.max(100, steps / 2) };
 }
 
-/** Appends `n` rows to a copy of the run one at a time; bytes of each update event and the time until the page holds the step. */
-async function liveUpdates(browser: Browser, runDir: string, n: number): Promise<{ bytes: number[]; rowBytes: number[]; latencyMs: number[]; fileBytes: number }> {
+/**
+ * Wraps EventSource (init script) so each `update` event's main-thread cost is recorded: from the
+ * event's arrival to the end of the frame after the page's own (its flush runs in the next
+ * requestAnimationFrame; ours is queued first, so the inner one runs after the charts drew).
+ */
+const UPDATE_HOOK = `(() => {
+  const ES = window.EventSource;
+  window.__updates = [];
+  window.EventSource = function (url, opts) {
+    const es = new ES(url, opts);
+    es.addEventListener('message', (ev) => {
+      if (!ev.data.startsWith('{"type":"update"')) return;
+      const t0 = performance.now();
+      requestAnimationFrame(() => requestAnimationFrame(() => window.__updates.push(performance.now() - t0)));
+    });
+    return es;
+  };
+})();`;
+
+interface LiveResult {
+  bytes: number[];
+  rowBytes: number[];
+  /** File append -> the page's store holds the step (ms). */
+  latencyMs: number[];
+  /** Update event arrival -> charts redrawn (ms, in the page). */
+  redrawMs: number[];
+  /** The naive page: one row pushed to every series, every chart updated, next frame (ms). */
+  naiveRedrawMs: number[];
+  fileBytes: number;
+}
+
+const nextRow = (last: Record<string, unknown> & { step: number }, i: number): Record<string, unknown> => ({ ...last, step: last.step + i, 'train/mean_reward': (last['train/mean_reward'] as number) + i * 1e-3 });
+
+/** Appends `n` rows to a copy of the run (its metrics and status files) one at a time with our page open, then the same rows to the naive page. */
+async function liveUpdates(browser: Browser, runDir: string, n: number, peer: { url: string; charts: number }): Promise<LiveResult> {
   const dir = join(mkdtempSync(join(tmpdir(), 'ume-dash-bench-live-')), 'live');
-  cpSync(runDir, dir, { recursive: true });
+  mkdirSync(dir);
+  for (const f of ['config.json', 'status.json', 'summary.json', 'metrics.jsonl']) cpSync(join(runDir, f), join(dir, f));
+  const file = join(dir, 'metrics.jsonl');
+  const last = JSON.parse(readFileSync(file, 'utf8').trim().split('\n').at(-1)!) as Record<string, unknown> & { step: number };
   const srv = await serve([dir], 250);
   const context = await browser.newContext({ viewport: VIEWPORT });
   try {
     const page: Page = await context.newPage();
+    await page.addInitScript(probe({ card: '.chart-card', empty: '.chart-empty', expected: CHARTS.length }));
+    await page.addInitScript(UPDATE_HOOK);
     await page.goto(srv.server.url);
-    await page.waitForSelector('.chart-card canvas');
-    const file = join(dir, 'metrics.jsonl');
-    const lines = readFileSync(file, 'utf8').trim().split('\n');
-    const last = JSON.parse(lines.at(-1)!) as Record<string, unknown> & { step: number };
+    await page.waitForFunction(() => (window as unknown as { __bench: { full: number | null } }).__bench.full !== null, null, { timeout: 300_000, polling: 100 });
     const rowBytes: number[] = [];
     const latencyMs: number[] = [];
     for (let i = 1; i <= n; i++) {
-      const row = `${JSON.stringify({ ...last, step: last.step + i, 'train/mean_reward': (last['train/mean_reward'] as number) + i * 1e-3 })}\n`;
+      const row = `${JSON.stringify(nextRow(last, i))}\n`;
       rowBytes.push(Buffer.byteLength(row));
       const t0 = performance.now();
       appendFileSync(file, row);
@@ -162,8 +202,16 @@ async function liveUpdates(browser: Browser, runDir: string, n: number): Promise
         { polling: 'raf', timeout: 10_000 },
       );
       latencyMs.push(performance.now() - t0);
+      await page.waitForTimeout(100);
     }
-    return { bytes: [...srv.server.updateBytes], rowBytes, latencyMs, fileBytes: statSync(file).size };
+    const redrawMs = await page.evaluate(() => (window as unknown as { __updates: number[] }).__updates);
+    const naivePage = await context.newPage();
+    await naivePage.addInitScript(probe({ card: '.card', empty: '.none', expected: peer.charts }));
+    await naivePage.goto(peer.url);
+    await naivePage.waitForFunction(() => (window as unknown as { __bench: { full: number | null } }).__bench.full !== null, null, { timeout: 300_000, polling: 100 });
+    const naiveRedrawMs: number[] = [];
+    for (let i = 1; i <= n; i++) naiveRedrawMs.push(await naivePage.evaluate((row) => (window as unknown as { __appendRow: (r: unknown) => Promise<number> }).__appendRow(row), nextRow(last, i)));
+    return { bytes: [...srv.server.updateBytes], rowBytes, latencyMs, redrawMs, naiveRedrawMs, fileBytes: statSync(file).size };
   } finally {
     await context.close();
     await srv.close();
@@ -172,7 +220,7 @@ async function liveUpdates(browser: Browser, runDir: string, n: number): Promise
 }
 
 export const bench: Bench = {
-  description: 'dashboard page in Chromium: first paint / full render for 1k and 10k steps, bytes per live update (vs naive Chart.js)',
+  description: 'dashboard page in Chromium: first paint / full render for 1k and 10k steps, bytes and redraw time per live update (vs naive Chart.js)',
   async run(args) {
     const o = parseOptions(args, { repeat: 3, updates: 20, steps: '1000,10000', cache: join(tmpdir(), 'ume-dashboard-bench-runs') });
     const sizes = String(o.steps).split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
@@ -182,7 +230,7 @@ export const bench: Bench = {
     const [, peerScript] = await Promise.all([buildWebview(), peerAssets()]);
     const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
     const results: Record<string, unknown> = {};
-    let live: Awaited<ReturnType<typeof liveUpdates>>;
+    const lives: Record<string, unknown> = {};
     try {
       for (const steps of sizes) {
         const t0 = performance.now();
@@ -194,17 +242,20 @@ export const bench: Bench = {
         const peer = await startPeerServer(peerScript, metricsFile);
         const ours: RenderTimes[] = [];
         const naive: RenderTimes[] = [];
+        let live: LiveResult;
         try {
           // Alternate so load from the other process (training jobs on this machine) falls on both.
           for (let r = 0; r < o.repeat; r++) {
             ours.push(await timeRender(browser, srv.server.url, '.chart-card', '.chart-empty', CHARTS.length));
             naive.push(await timeRender(browser, peer.url, '.card', '.none', peer.charts));
           }
+          await srv.close();
+          live = await liveUpdates(browser, dir, o.updates, peer);
         } finally {
           await srv.close();
           await new Promise((r) => peer.server.close(r));
         }
-        const med = (xs: RenderTimes[], k: keyof RenderTimes) => median(xs.map((x) => x[k]));
+        const med = (xs: RenderTimes[], k: keyof RenderTimes) => median(xs.map((x) => x[k]).filter(Number.isFinite));
         const row = {
           initBytes,
           metricsBytes: statSync(metricsFile).size,
@@ -216,21 +267,29 @@ export const bench: Bench = {
         console.log(`${'page'.padEnd(16)} ${'charts'.padStart(6)} ${'first paint ms'.padStart(15)} ${'first chart ms'.padStart(15)} ${'full render ms'.padStart(15)}`);
         for (const [name, x] of [['ours', row.ours], ['naive Chart.js', row.naive]] as const) console.log(`${name.padEnd(16)} ${String(x.charts).padStart(6)} ${fmt(x.firstPaintMs).padStart(15)} ${fmt(x.firstChartMs).padStart(15)} ${fmt(x.fullRenderMs).padStart(15)}`);
         console.log(`full render: naive / ours = ${fmt(ratio, 2)}x; our init event ${(initBytes / 1e6).toFixed(2)} MB for ${(row.metricsBytes / 1e6).toFixed(2)} MB of metrics.jsonl; all runs: ${ours.map((x) => fmt(x.full, 0)).join(', ')} ms vs ${naive.map((x) => fmt(x.full, 0)).join(', ')} ms`);
+        const upd = median(live.bytes);
+        const l = {
+          updates: live.bytes.length,
+          rows: o.updates,
+          bytesPerUpdate: upd,
+          jsonlRowBytes: median(live.rowBytes),
+          wholeHistoryBytes: live.fileBytes,
+          wholeHistoryRatio: live.fileBytes / upd,
+          latencyMsMedian: median(live.latencyMs),
+          latencyMsMax: Math.max(...live.latencyMs),
+          redrawMsMedian: median(live.redrawMs),
+          naiveRedrawMsMedian: median(live.naiveRedrawMs),
+          redrawRatio: median(live.naiveRedrawMs) / median(live.redrawMs),
+        };
+        lives[`${steps}`] = l;
+        console.log(
+          `live: ${l.updates} update events for ${l.rows} appended rows: median ${upd} bytes per update (min ${Math.min(...live.bytes)}, max ${Math.max(...live.bytes)}); the JSONL row ${l.jsonlRowBytes} bytes; re-sending the whole history per poll ${l.wholeHistoryBytes} bytes (${fmt(l.wholeHistoryRatio, 0)}x); ` +
+            `append -> page store median ${fmt(l.latencyMsMedian, 0)} ms (max ${fmt(l.latencyMsMax, 0)}); update -> charts redrawn median ${fmt(l.redrawMsMedian)} ms vs naive push + update of every chart ${fmt(l.naiveRedrawMsMedian)} ms (${fmt(l.redrawRatio, 2)}x)`,
+        );
       }
-      live = await liveUpdates(browser, join(o.cache, benchSpec(sizes[0]!).name), o.updates);
     } finally {
       await browser.close();
     }
-    const updBytes = median(live.bytes);
-    const rowBytes = median(live.rowBytes);
-    console.log(`\nlive updates (${sizes[0]!}-step run open, ${live.bytes.length} update events for ${o.updates} appended rows): median ${updBytes} bytes per update (min ${Math.min(...live.bytes)}, max ${Math.max(...live.bytes)}); the JSONL row: ${rowBytes} bytes; re-sending the whole history per poll: ${live.fileBytes} bytes (${fmt(live.fileBytes / updBytes, 0)}x); append -> page store: median ${fmt(median(live.latencyMs), 0)} ms (max ${fmt(Math.max(...live.latencyMs), 0)} ms)`);
-    console.log(
-      JSON.stringify({
-        bench: 'dashboard',
-        machine: m,
-        renders: results,
-        live: { updates: live.bytes.length, rows: o.updates, bytesPerUpdate: updBytes, jsonlRowBytes: rowBytes, wholeHistoryBytes: live.fileBytes, wholeHistoryRatio: live.fileBytes / updBytes, latencyMsMedian: median(live.latencyMs), latencyMsMax: Math.max(...live.latencyMs) },
-      }),
-    );
+    console.log(JSON.stringify({ bench: 'dashboard', machine: m, renders: results, live: lives }));
   },
 };

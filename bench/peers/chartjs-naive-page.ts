@@ -38,6 +38,7 @@ async function main(): Promise<void> {
   const col = (key: string): Array<number | null> => rows.map((r) => (typeof r[key] === 'number' ? (r[key] as number) : null));
   const steps = col('step');
   const grid = document.getElementById('grid')!;
+  const charts: Array<{ spec: PeerChart; chart: Chart }> = [];
   for (const spec of specs) {
     const card = document.createElement('div');
     card.className = 'card';
@@ -62,8 +63,29 @@ async function main(): Promise<void> {
       datasets.push({ label: `${s.label} (raw)`, data: pts(ys), borderColor: `${c}55`, borderWidth: 1, pointRadius: 0 });
       datasets.push({ label: s.label, data: pts(ema(ys)), borderColor: c, borderWidth: 1.8, pointRadius: 0 });
     });
-    new Chart(canvas, { type: 'line', data: { datasets: datasets as never[] }, options: { animation: false, responsive: true, maintainAspectRatio: false, scales: { x: { type: 'linear' } } } });
+    charts.push({ spec, chart: new Chart(canvas, { type: 'line', data: { datasets: datasets as never[] }, options: { animation: false, responsive: true, maintainAspectRatio: false, scales: { x: { type: 'linear' } } } }) });
   }
+  // A live row the naive way: every series gets its point (the EMA recomputed over the column, as a
+  // page holding only rows would) and every chart redraws; resolves after the next frame.
+  (window as unknown as { __appendRow: (row: Record<string, unknown>) => Promise<number> }).__appendRow = (row) => {
+    const t0 = performance.now();
+    rows.push(row);
+    const step = row['step'] as number;
+    for (const { spec, chart } of charts) {
+      let d = 0;
+      const put = (y: unknown) => (chart.data.datasets[d++]!.data as Array<{ x: number; y: number | null }>).push({ x: step, y: typeof y === 'number' ? y : null });
+      for (const s of spec.series) {
+        if (s.band) {
+          put(row[s.band.lo]);
+          put(row[s.band.hi]);
+        }
+        put(row[s.key]);
+        put(ema(col(s.key)).at(-1));
+      }
+      chart.update('none');
+    }
+    return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now() - t0))));
+  };
 }
 
 void main();
