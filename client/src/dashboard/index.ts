@@ -4,7 +4,8 @@
 
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
-import { DASHBOARD_VIEW_TYPE, DashboardPanel, type DashboardPanelStatus } from './panel';
+import { DashboardPanel, type DashboardPanelStatus } from './panel';
+import { DASHBOARD_VIEW_TYPE } from './view-type';
 
 export { DASHBOARD_VIEW_TYPE, type DashboardPanelStatus };
 

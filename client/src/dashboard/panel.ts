@@ -14,8 +14,8 @@ import type { HostMessage, PageMessage } from '../../../server/src/protocol/dash
 import type { Ctx } from '../ctx';
 import { dashboardWebviewHtml } from './webview-html';
 import { parsePageMessage, safeFileName } from './page-messages';
+import { DASHBOARD_VIEW_TYPE } from './view-type';
 
-export const DASHBOARD_VIEW_TYPE = 'umeStudio.dashboard';
 /** workspaceState key of the panel's run folders (restored after a reload). */
 const RUNS_KEY = 'umeStudio.dashboard.runDirs';
 /** Most runs one panel holds; the ones opened longest ago go first. */

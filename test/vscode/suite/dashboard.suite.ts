@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import type { Tdd } from './tdd';
 import { eventually, workspaceRoot } from './helpers';
 import type { UmeStudioApi } from '../../../client/src/extension';
-import { DASHBOARD_VIEW_TYPE } from '../../../client/src/dashboard/panel';
+import { DASHBOARD_VIEW_TYPE } from '../../../client/src/dashboard/view-type';
 
 const EXTENSION_ID = 'ume-studio.ume-studio';
 
