@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { causalLmBatch, type TokenBatch } from '../../server/src/engine/models/batches';
 import { MODALITIES, type Modality } from '../../server/src/engine/seq/types';
+import { Rng } from '../../server/src/engine/train/rng';
 import { SPECIAL } from '../../server/src/engine/ume/tokenizer';
 import { planEpoch, readCorpus, tokenizeCorpus, type CorpusRow, type Example } from '../ume/mlm-data';
 
@@ -45,3 +46,48 @@ export function heldoutPlan(heldout: readonly Example[], budget: number, perModa
 }
 
 export { planEpoch, type Example };
+
+export type Mix = Record<Modality, number>;
+
+/** "SMILES=0.6,amino_acid=0.2,nucleotide=0.2" -> weights (normalised); empty: undefined (natural mix). */
+export function parseMix(text: string): Mix | undefined {
+  if (!text) return undefined;
+  const mix: Mix = { SMILES: 0, amino_acid: 0, nucleotide: 0 };
+  for (const part of text.split(',')) {
+    const [k, v] = part.split('=');
+    if (!k || !(MODALITIES as readonly string[]).includes(k) || !(Number(v) >= 0)) throw new Error(`--mix "${text}": each part must be MODALITY=WEIGHT with MODALITY one of ${MODALITIES.join(', ')}, e.g. SMILES=0.6,amino_acid=0.2,nucleotide=0.2`);
+    mix[k as Modality] = Number(v);
+  }
+  const total = MODALITIES.reduce((s, m) => s + mix[m], 0);
+  if (!(total > 0)) throw new Error(`--mix "${text}": the weights sum to 0`);
+  for (const m of MODALITIES) mix[m] /= total;
+  return mix;
+}
+
+/**
+ * An epoch of batches (as many as planEpoch gives for the whole set) whose modality is drawn by
+ * `mix`: each modality's batches come from its own planEpoch, restarted (next round) when used up.
+ * Depends on (seed, epoch) only, so a resumed run sees the same batches.
+ */
+export function mixedPlan(examples: readonly Example[], budget: number, seed: number, epoch: number, mix: Mix): number[][] {
+  const indices = Object.fromEntries(MODALITIES.map((m) => [m, examples.flatMap((e, i) => (e.modality === m ? [i] : []))])) as Record<Modality, number[]>;
+  const total = planEpoch(examples, budget, seed, epoch).length;
+  const queues = Object.fromEntries(MODALITIES.map((m) => [m, { round: 0, at: 0, batches: [] as number[][] }])) as Record<Modality, { round: number; at: number; batches: number[][] }>;
+  const next = (m: Modality): number[] => {
+    const q = queues[m];
+    if (q.at >= q.batches.length) {
+      const sub = indices[m].map((i) => examples[i]!);
+      q.batches = planEpoch(sub, budget, seed + 7919 * (MODALITIES.indexOf(m) + 1), epoch * 1000 + q.round++).map((b) => b.map((j) => indices[m][j]!));
+      q.at = 0;
+    }
+    return q.batches[q.at++]!;
+  };
+  const rng = new Rng((seed * 2654435761 + epoch * 97) >>> 0);
+  const out: number[][] = [];
+  for (let k = 0; k < total; k++) {
+    let u = rng.uniform();
+    const m = MODALITIES.find((mod) => (u -= mix[mod]) < 0) ?? MODALITIES[MODALITIES.length - 1]!;
+    out.push(next(m));
+  }
+  return out;
+}

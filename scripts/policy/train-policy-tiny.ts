@@ -20,14 +20,14 @@ import { gptLoss } from '../../server/src/engine/models/gpt';
 import { countParams, initParams } from '../../server/src/engine/models/params';
 import { gptTrainable } from '../../server/src/engine/models/training';
 import { compile } from '../../server/src/engine/onnx/runtime';
-import { policyTinySized, savePolicyFolder } from '../../server/src/engine/policy/tiny';
+import { policyTinySized, readWeights, savePolicyFolder } from '../../server/src/engine/policy/tiny';
 import { MODALITIES, type Modality } from '../../server/src/engine/seq/types';
 import { buildInferenceGraph } from '../../server/src/engine/train/compile-step';
 import { adamw } from '../../server/src/engine/train/optimizers/adamw';
 import type { ParameterSet } from '../../server/src/engine/train/params';
 import { makeSchedule } from '../../server/src/engine/train/schedule';
 import { Trainer } from '../../server/src/engine/train/trainer';
-import { CORPUS_DIR, heldoutPlan, lmBatch, loadCorpus, MODEL_DIR, planEpoch } from './policy-data';
+import { CORPUS_DIR, heldoutPlan, lmBatch, loadCorpus, mixedPlan, MODEL_DIR, parseMix, planEpoch } from './policy-data';
 
 const { values: args } = parseArgs({
   options: {
@@ -48,6 +48,14 @@ const { values: args } = parseArgs({
     'min-delta': { type: 'string', default: '0.003' },
     threads: { type: 'string', default: '2' },
     resume: { type: 'boolean', default: false },
+    // With --resume: keep weights, optimizer state and step, but start a new data plan (e.g. another
+    // --mix) and reset the plateau watch; the schedule follows --steps (a longer one is a warm restart).
+    'new-phase': { type: 'boolean', default: false },
+    // Batch modality weights, e.g. SMILES=0.6,amino_acid=0.2,nucleotide=0.2 (default: the corpus's own mix).
+    mix: { type: 'string', default: '' },
+    // Start from a policy folder's weights (e.g. the shipped policy-tiny) with a fresh optimizer and
+    // schedule: a further phase when the earlier phase's checkpoints are gone (runs/ is not committed).
+    'init-from': { type: 'string', default: '' },
     'no-export': { type: 'boolean', default: false },
   },
 });
@@ -68,6 +76,7 @@ const maxMs = num('max-minutes') * 60_000;
 const patience = num('patience');
 const minDelta = num('min-delta');
 const threads = num('threads');
+const mix = parseMix(args.mix);
 const out = args.out;
 const ckRoot = join(out, 'checkpoints');
 const log = (file: string, row: unknown): void => appendFileSync(join(out, file), JSON.stringify(row) + '\n');
@@ -112,7 +121,11 @@ async function main(): Promise<void> {
   const trainTokens = train.reduce((s, e) => s + e.ids.length, 0);
   console.log(`corpus: ${train.length} train / ${heldout.length} held-out sequences, ${trainTokens} train tokens (${Math.round(performance.now() - t0)} ms)`);
   const model = gptTrainable(config);
-  const params = initParams(model.specs, seed);
+  if (args['init-from'] && args.resume) throw new Error('--init-from starts a new phase from a policy folder; --resume continues a checkpoint: pass one of them');
+  const initFrom = args['init-from'] ? { dir: args['init-from'], training: (JSON.parse(readFileSync(join(args['init-from'], 'config.json'), 'utf8')) as { training?: unknown }).training ?? null } : null;
+  const params = initFrom ? await readWeights(initFrom.dir, config) : initParams(model.specs, seed);
+  const prior = { steps: Number((initFrom?.training as { steps?: number } | null)?.steps ?? 0), tokensSeen: Number((initFrom?.training as { tokensSeen?: number } | null)?.tokensSeen ?? 0) };
+  if (initFrom) console.log(`weights from ${initFrom.dir} (${JSON.stringify(initFrom.training)}), fresh optimizer and schedule`);
   const schedule = makeSchedule({ kind: 'cosine', warmupSteps: num('warmup'), totalSteps: steps, minLrRatio: 0.1 }, Number(args.lr));
   const optimizer = { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 };
   const trainer = await Trainer.create(model.spec, model.loss, params, { optimizer: adamw(optimizer), maxGradNorm: 1.0, schedule, decay: model.decay, runtime: { device: 'cpu', threads } });
@@ -124,24 +137,33 @@ async function main(): Promise<void> {
   let wallMs = 0;
   let best = Infinity;
   let sinceBest = 0;
+  let fromStep = 0;
   if (args.resume) {
     const dir = await latestCheckpoint(ckRoot);
     if (!dir) throw new Error(`--resume: no complete checkpoint under ${ckRoot}; start without --resume`);
     const { manifest, warnings } = await trainer.load(dir);
-    ({ epoch, index, tokensSeen, wallMs, best, sinceBest } = manifest.data as { epoch: number; index: number; tokensSeen: number; wallMs: number; best: number; sinceBest: number });
-    best ??= Infinity;
+    const d = manifest.data as { epoch: number; index: number; tokensSeen: number; wallMs: number; best: number | null; sinceBest: number; mix?: unknown };
+    ({ tokensSeen, wallMs } = d);
+    if (args['new-phase']) console.log(`new phase from step ${trainer.step}: fresh data plan${mix ? ` (mix ${args.mix})` : ''}, schedule over ${steps} steps`);
+    else {
+      if (JSON.stringify(d.mix ?? null) !== JSON.stringify(mix ?? null)) throw new Error(`--resume: the checkpoint was trained with mix ${JSON.stringify(d.mix ?? null)}, not ${JSON.stringify(mix ?? null)}; pass the same --mix, or --new-phase`);
+      ({ epoch, index, sinceBest } = d);
+      best = d.best ?? Infinity;
+    }
     for (const w of warnings) console.warn(`warning: ${w}`);
     console.log(`resumed from ${dir} at step ${trainer.step} (epoch ${epoch}, batch ${index})`);
+    fromStep = trainer.step;
   } else {
     writeFileSync(join(out, 'train.jsonl'), '');
     writeFileSync(join(out, 'eval.jsonl'), '');
   }
   console.log(`${config.name}: ${countParams(model.specs)} parameters (${config.nLayers} layers, width ${config.dModel}, ${config.nHeads} heads, FFN ${config.dFF}), ${steps} steps, token budget ${budget}, lr ${args.lr}`);
 
-  let plan = planEpoch(train, budget, seed, epoch);
+  const planFor = (e: number): number[][] => (mix ? mixedPlan(train, budget, seed, e, mix) : planEpoch(train, budget, seed, e));
+  let plan = planFor(epoch);
   const started = performance.now() - wallMs;
   const save = async (): Promise<void> => {
-    await trainer.save(checkpointDir(ckRoot, trainer.step), { config: { policy: config, args }, data: { epoch, index, tokensSeen, wallMs: performance.now() - started, best: Number.isFinite(best) ? best : null, sinceBest } });
+    await trainer.save(checkpointDir(ckRoot, trainer.step), { config: { policy: config, args }, data: { epoch, index, tokensSeen, wallMs: performance.now() - started, best: Number.isFinite(best) ? best : null, sinceBest, mix: mix ?? null } });
     await pruneCheckpoints(ckRoot, 2);
   };
   let lastEval: EvalResult | undefined;
@@ -169,7 +191,7 @@ async function main(): Promise<void> {
     if (index >= plan.length) {
       epoch++;
       index = 0;
-      plan = planEpoch(train, budget, seed, epoch);
+      plan = planFor(epoch);
     }
     const batch = lmBatch(train, plan[index]!);
     index++;
@@ -214,14 +236,16 @@ async function main(): Promise<void> {
     tokenBudget: budget,
     seed,
     heldoutEval: lastEval,
-    phases: [...earlier, { toStep: trainer.step, plannedSteps: steps, lr: Number(args.lr), stopReason }],
+    ...(initFrom ? { initFrom } : {}),
+    phases: [...earlier, { fromStep, toStep: trainer.step, plannedSteps: steps, lr: Number(args.lr), mix: mix ?? 'corpus', stopReason }],
   };
   writeFileSync(summaryPath, JSON.stringify(summary, null, 2) + '\n');
   if (!args['no-export']) {
     await savePolicyFolder(args['model-dir'], config, trainer.params, {
       storage: 'F16',
       metadata: { steps: String(trainer.step), tokens_seen: String(tokensSeen), trained_by: 'scripts/policy/train-policy-tiny.ts' },
-      extra: { training: { steps: trainer.step, tokensSeen, heldoutLoss: lastEval?.all.loss, script: 'scripts/policy/train-policy-tiny.ts' } },
+      // Totals over every phase: an --init-from phase adds to the steps and tokens of the folder it started from.
+      extra: { training: { steps: trainer.step + prior.steps, tokensSeen: tokensSeen + prior.tokensSeen, phases: [...(initFrom ? [initFrom.training] : []), { steps: trainer.step, tokensSeen, mix: mix ?? 'corpus' }], heldoutLoss: lastEval?.all.loss, script: 'scripts/policy/train-policy-tiny.ts' } },
     });
     console.log(`exported ${args['model-dir']}/model.safetensors (F16) and config.json`);
   }

@@ -61,6 +61,27 @@ interface Summary {
   corpus: { trainSequences: number; heldoutSequences: number; trainTokens: number; byModality: Record<Modality, { train: number; heldout: number }> };
   optimizer: { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; maxGradNorm: number; schedule: { warmupSteps: number; totalSteps: number; minLrRatio?: number } };
   heldoutEval: Record<Modality | 'all', { loss: number; tokens: number }>;
+  initFrom?: { dir: string; training: { steps: number; tokensSeen: number; heldoutLoss?: number } | null };
+  phases: Array<{ fromStep?: number; toStep: number; plannedSteps: number; lr: number; mix?: string | Record<Modality, number>; stopReason: string }>;
+}
+
+const mixText = (mix: string | Record<Modality, number> | undefined): string =>
+  mix === undefined || typeof mix === 'string' ? 'the corpus mix' : MODALITIES.map((m) => `${NAME[m]} ${Math.round(100 * mix[m])}%`).join(', ') + ' of batches';
+
+/** The release whose weights an --init-from phase started from (its logs are not in runs/ any more). */
+const INIT_RELEASE = 'a1e7dc8';
+const INIT_DIR = 'runs/policy-tiny-p1-weights';
+
+function phaseCommand(ph: Summary['phases'][number], i: number, warmup: number, sum: Summary): string {
+  if (sum.initFrom && i === 0) {
+    const lr = ` --lr ${ph.lr}`;
+    const mix = ph.mix && typeof ph.mix !== 'string' ? ` --mix ${MODALITIES.map((m) => `${m}=${(ph.mix as Record<Modality, number>)[m].toFixed(2).replace(/0+$/, '').replace(/\.$/, '')}`).join(',')}` : '';
+    const from = `mkdir -p ${INIT_DIR} && for f in config.json model.safetensors; do git show ${INIT_RELEASE}:server/src/engine/policy/models/policy-tiny/$f > ${INIT_DIR}/$f; done`;
+    return `${from}\nnice -n 5 node --import tsx scripts/policy/train-policy-tiny.ts --init-from ${INIT_DIR}${mix} --steps ${ph.plannedSteps} --warmup ${warmup}${lr} --eval-every 250 --save-every 250 --patience 0 > runs/policy-tiny/train.log`;
+  }
+  const mix = ph.mix && typeof ph.mix !== 'string' ? ` --mix ${MODALITIES.map((m) => `${m}=${(ph.mix as Record<Modality, number>)[m].toFixed(2).replace(/0+$/, '').replace(/\.$/, '')}`).join(',')}` : '';
+  // One after the other (each phase resumes the previous one's last checkpoint).
+  return `nice -n 5 node --import tsx scripts/policy/train-policy-tiny.ts${i > 0 ? ' --resume --new-phase' : ''}${mix} --steps ${ph.plannedSteps} --warmup ${warmup} > runs/policy-tiny/train${i ? `-phase${i + 1}` : ''}.log`;
 }
 interface Sources {
   seed: number;
@@ -137,8 +158,10 @@ Split used: ${int(sum.corpus.trainSequences)} training sequences (${int(sum.corp
 \`scripts/policy/train-policy-tiny.ts\`: next-token cross-entropy over the full vocabulary, AdamW (lr ${o.lr}, betas
 ${o.beta1}/${o.beta2}, eps ${o.eps}, weight decay ${o.weightDecay} on matrices), gradient clipping ${o.maxGradNorm}, cosine schedule
 with ${o.schedule.warmupSteps} warmup steps to ${o.schedule.minLrRatio ?? 0}x at step ${o.schedule.totalSteps}, length-bucketed batches of at most ${int(sum.tokenBudget)} tokens,
-seed ${sum.seed}. ${sum.steps} steps (${sum.stopReason}), ${int(sum.tokensSeen)} tokens (${f(sum.epochs, 2)} epochs), ${f(sum.wallMinutes)} minutes on the
-shared 2-core CPU (other jobs running).
+seed ${sum.seed}. ${int(sum.steps + (sum.initFrom?.training?.steps ?? 0))} steps, ${int(sum.tokensSeen + (sum.initFrom?.training?.tokensSeen ?? 0))} tokens in all${sum.initFrom ? `; the last phase took ${f(sum.wallMinutes)} minutes` : `, ${f(sum.wallMinutes)} minutes`} on the shared 2-core CPU (other jobs
+running), in ${sum.phases.length + (sum.initFrom ? 1 : 0)} phase${sum.phases.length + (sum.initFrom ? 1 : 0) === 1 ? '' : 's'}:
+${sum.initFrom ? `1. the weights released in ${INIT_RELEASE}: ${int(sum.initFrom.training?.steps ?? 0)} steps, ${int(sum.initFrom.training?.tokensSeen ?? 0)} tokens, the corpus mix, held-out loss ${f(sum.initFrom.training?.heldoutLoss ?? NaN, 3)} (its logs are not kept: runs/ is not committed)\n` : ''}${sum.phases.map((ph, i) => `${i + 1 + (sum.initFrom ? 1 : 0)}. ${sum.initFrom && i === 0 ? 'from those weights, a fresh AdamW and ' : ''}steps ${ph.fromStep ?? 0}-${ph.toStep} of a ${ph.plannedSteps}-step cosine at lr ${ph.lr}, ${mixText(ph.mix)} (${ph.stopReason})`).join('\n')}
+${sum.initFrom ? '\nThe second phase weights SMILES batches up because the first left SMILES validity low (SMILES are ~12% of the corpus tokens,\nso the first phase saw less than one epoch of them). Step counts and the schedule above are the second phase\'s; the totals include both.\n' : ''}${sum.phases.length > 1 ? '\nThe later phase resumes weights and optimizer state and restarts the schedule where the longer cosine is at that step (a warm restart);\nit weights SMILES batches up because phase 1 left SMILES validity low (SMILES are ~12% of the corpus tokens).\n' : ''}
 
 Held-out next-token loss at the end of training (nats per token, full vocabulary, as trained):
 ${MODALITIES.map((k) => `${NAME[k]} ${f(sum.heldoutEval[k].loss, 3)}`).join(', ')}; all ${f(sum.heldoutEval.all.loss, 3)}.
@@ -184,8 +207,11 @@ in batches of 64 during the evaluation; 64 mixed-modality completions of up to 1
 ${bench ? `\`npm run bench -- policy-generate\` (${String(bench['rows'])} rows x ${String(bench['length'])} tokens, no stopping, ${String(bench['threads'])} threads): KV cache ${int(Number(bench['kv_tokens_per_s']))} tokens/s (${int(Number(bench['kv_ms']))} ms), recomputing the prefix ${int(Number(bench['recompute_tokens_per_s']))} tokens/s: ${String(bench['ratio'])}x.\n` : ''}
 ## Limitations
 
-- A tiny model trained for a fraction of an epoch: a starting point for RL, not a generator of drug-like molecules
-  or functional proteins. Its protein loss is close to what residue frequencies alone give.
+- A tiny model: a starting point for RL, not a generator of drug-like molecules or functional proteins. Its protein
+  loss is close to what residue frequencies alone give.
+- SMILES validity at temperature 1 is ${pct(m.SMILES.validity)}: most invalid samples are syntax errors (rings opened and never
+  closed), not chemistry. Lower temperatures and policy-tiny's optional SMILES grammar (\`smiles_grammar\`,
+  docs/training.md, with measured figures) raise it; the grammar removes syntax errors but not the open rings.
 - Most training proteins are 254-residue windows, so generated proteins run long; at max_completion_length 128
   most are truncated (table above). GRPO with a length-aware reward, or a longer completion limit, addresses that.
 - 0.8% of the training SMILES hold \`<unk>\` (characters outside UME's SMILES vocabulary); the restricted sampler
@@ -195,7 +221,8 @@ ${bench ? `\`npm run bench -- policy-generate\` (${String(bench['rows'])} rows x
 
 \`\`\`sh
 node --import tsx scripts/ume/build-corpus.ts
-nohup nice -n 5 node --import tsx scripts/policy/train-policy-tiny.ts --steps ${sum.plannedSteps} --warmup ${o.schedule.warmupSteps} > runs/policy-tiny/train.log &
+mkdir -p runs/policy-tiny
+${sum.phases.map((ph, i) => phaseCommand(ph, i, o.schedule.warmupSteps, sum)).join('\n')}
 nice -n 5 node --import tsx scripts/policy/eval-policy-tiny.ts
 npm run -s bench -- policy-generate | tail -1 > runs/policy-tiny/bench.json
 node --import tsx scripts/policy/write-policy-card.ts

@@ -39,7 +39,8 @@ test('samples are tagged as the reward reads them; SMILES stop, sequences are of
   const valid = { smiles: 0, protein: 0, dna: 0 };
   const stopped = { smiles: 0, protein: 0, dna: 0 };
   for (const [cls, tag] of [[SPECIAL.cls_smiles, 'smiles'], [SPECIAL.cls_amino_acid, 'protein'], [SPECIAL.cls_nucleotide, 'dna']] as const) {
-    const samples = await policy.sample(Array.from({ length: n }, () => [cls]), { maxNewTokens: 128 }, new Rng(1));
+    // Proteins get the model's whole length: most of its training proteins are 254-residue windows.
+    const samples = await policy.sample(Array.from({ length: n }, () => [cls]), { maxNewTokens: tag === 'protein' ? policy.config.maxLen - 1 : 128 }, new Rng(1));
     for (const s of samples) {
       const ex = extractTagged(s.text);
       if (s.finish === 'length') {
@@ -56,10 +57,11 @@ test('samples are tagged as the reward reads them; SMILES stop, sequences are of
   }
   // Below the 1000-sample figures of the model card (eval-policy-tiny.ts) with room for sampling
   // noise. A random-weight model of this shape almost never emits <eos> (1 id in 1221 for SMILES),
-  // so it fails every one of these. RDKit validity of SMILES is too low in this release for a
-  // 32-sample check (see the model card): what is checked is that SMILES end like molecules do.
+  // so it fails every one of these. SMILES validity is ~22% in this release (model card); 3 of 32
+  // is far below what it gives and far above a random model's 0.
   assert.ok(stopped.smiles >= 0.85 * n, `SMILES that ended with <eos>: ${stopped.smiles}/${n}`);
-  assert.ok(valid.protein >= 0.1 * n, `valid proteins ${valid.protein}/${n}`);
+  assert.ok(valid.smiles >= 3, `valid SMILES ${valid.smiles}/${n}`);
+  assert.ok(valid.protein >= 0.6 * n, `valid proteins ${valid.protein}/${n}`);
   assert.ok(valid.dna >= 0.3 * n, `valid DNA ${valid.dna}/${n}`);
 });
 

@@ -95,7 +95,7 @@ async function weightsFrom(path: string): Promise<ParameterSet> {
   return params;
 }
 
-type PolicySettings = Pick<ResolvedGrpoConfig, 'policy' | 'device' | 'use_peft' | 'lora_r' | 'lora_alpha' | 'lora_dropout' | 'lora_target_modules' | 'apply_chat_template' | 'max_prompt_length' | 'seed'> & Partial<Pick<ResolvedGrpoConfig, 'output_dir' | 'run_name'>>;
+type PolicySettings = Pick<ResolvedGrpoConfig, 'policy' | 'device' | 'use_peft' | 'lora_r' | 'lora_alpha' | 'lora_dropout' | 'lora_target_modules' | 'apply_chat_template' | 'max_prompt_length' | 'seed'> & Partial<Pick<ResolvedGrpoConfig, 'smiles_grammar'>> & Partial<Pick<ResolvedGrpoConfig, 'output_dir' | 'run_name'>>;
 
 /** The LoRA options of the settings (null without use_peft); what cannot be honoured fails here, before any work. */
 export function loraOptionsOf(c: Pick<ResolvedGrpoConfig, 'use_peft' | 'lora_r' | 'lora_alpha' | 'lora_dropout' | 'lora_target_modules' | 'seed'>): LoraOptions | null {
@@ -110,6 +110,10 @@ export function loraOptionsOf(c: Pick<ResolvedGrpoConfig, 'use_peft' | 'lora_r' 
 function refuseHfSettings(c: PolicySettings, what: string): void {
   if (c.use_peft) throw new Error(`use_peft (LoRA) is for Hugging Face model folders; ${what} trains all its weights. Set use_peft false, or give --policy a Hugging Face folder`);
   if (c.apply_chat_template) throw new Error(`apply_chat_template is for Hugging Face model folders; ${what} reads its prompts with its own rule (docs/policies.md). Set apply_chat_template false`);
+}
+
+function refuseTinySettings(c: PolicySettings): void {
+  if (c.smiles_grammar) throw new Error('smiles_grammar constrains policy-tiny\'s SMILES tokens; a Hugging Face policy writes text with its own tokenizer. Set smiles_grammar false');
 }
 
 /** Writes peft's adapter_config.json into the run folder once (a resume or a refused run leaves the existing one alone). */
@@ -131,18 +135,20 @@ export async function loadTrainingPolicy(c: PolicySettings): Promise<Policy> {
   switch (src.kind) {
     case 'tiny-folder':
       refuseHfSettings(c, 'policy-tiny');
-      return PolicyTiny.load(src.dir, { device: c.device });
+      return PolicyTiny.load(src.dir, { device: c.device, smilesGrammar: c.smiles_grammar ?? false });
     case 'trained': {
       const base = await policySource(src.base);
       if (base.kind === 'tiny-folder') {
         refuseHfSettings(c, 'a policy-tiny run');
-        return PolicyTiny.create(await readConfig(base.dir), await weightsFrom(src.weights), { device: c.device });
+        return PolicyTiny.create(await readConfig(base.dir), await weightsFrom(src.weights), { device: c.device, smilesGrammar: c.smiles_grammar ?? false });
       }
       if (base.kind !== 'hf') throw new Error(`the run was trained from ${src.base}, which is itself a run; point --policy at that run's own folder`);
+      refuseTinySettings(c);
       policy = await loadTrainedHfPolicy(base.dir, src.weights, { loraAlpha: src.loraAlpha }, hfOptions);
       break;
     }
     case 'hf':
+      refuseTinySettings(c);
       policy = await HfPolicy.load(src.dir, hfOptions);
       break;
   }

@@ -55,6 +55,8 @@ export const CONFIG_KEYS = {
   lora_dropout: num(0, 'LoRA dropout. Only 0 is implemented; a value above 0 (TRL\'s default is 0.05) is refused.', { min: 0, max: 1 }),
   lora_target_modules: str(null, 'Projections that get adapters: comma-separated (q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj) or all-linear (default: q_proj,v_proj, peft\'s for Llama and Qwen).'),
   apply_chat_template: bool(false, 'Hugging Face policies: send each text prompt as one user message through the model\'s chat template, with the generation prompt (TRL templates only conversational datasets; text prompts go in as they are).'),
+  // --- policy-tiny
+  smiles_grammar: bool(false, 'policy-tiny: sample SMILES under a syntax constraint (balanced branches, rings closed before <eos>; engine/policy/tiny/smiles-grammar.ts), in sampling and in every log-prob, so GRPO stays exact.'),
   // --- optimisation (TrainingArguments)
   learning_rate: num(1e-6, 'AdamW learning rate (TRL default 1e-6).', { min: 0 }),
   lr_scheduler_type: str('linear', 'Learning-rate schedule (transformers names).', SCHEDULERS),
@@ -134,6 +136,7 @@ export interface GrpoConfig {
   lora_dropout: number;
   lora_target_modules: string | null;
   apply_chat_template: boolean;
+  smiles_grammar: boolean;
   learning_rate: number;
   lr_scheduler_type: (typeof SCHEDULERS)[number];
   warmup_steps: number;
