@@ -98,3 +98,24 @@ test('SIGTERM stops after the current step with a checkpoint; the run resumes fr
   assert.deepEqual(checkpointSteps(dir), [status.step]);
   assert.ok(status.step < 50);
 });
+
+test('with beta != 0, a resumed run measures KL to the starting policy, as an uninterrupted run does', async () => {
+  const out = tempDir('resume-kl');
+  const s = { ...TINY, beta: 0.04, lr_scheduler_type: 'constant', learning_rate: 5e-4, save_steps: 2 };
+  const straight = await runCli(['train', ...flags({ ...s, max_steps: 4, output_dir: out, run_name: 'straight' }), '--plain']);
+  assert.equal(straight.code, 0, straight.stderr);
+  const first = await runCli(['train', ...flags({ ...s, max_steps: 2, output_dir: out, run_name: 'split' }), '--plain']);
+  assert.equal(first.code, 0, first.stderr);
+  const rest = await runCli(['train', ...flags({ ...s, max_steps: 4, output_dir: out, run_name: 'split' }), '--plain', '--resume-from-checkpoint', 'latest']);
+  assert.equal(rest.code, 0, rest.stderr);
+  const a = metricsRows(join(out, 'straight')).map(timeless);
+  const b = metricsRows(join(out, 'split')).map(timeless);
+  assert.ok((a[3]!['kl'] as number) > 0, `KL after 3 updates is ${a[3]!['kl']}`);
+  assert.deepEqual(b.map((r) => r['kl']), a.map((r) => r['kl']));
+  assert.deepEqual(b, a);
+  const final = readFileSync(join(out, 'split', 'final', 'policy.safetensors'));
+  assert.ok(final.equals(readFileSync(join(out, 'straight', 'final', 'policy.safetensors'))));
+  // transformers' from_pretrained accepts only format pt/tf/flax/mlx in the header's metadata.
+  const header = JSON.parse(final.subarray(8, 8 + Number(final.readBigUInt64LE(0))).toString('utf8')) as { __metadata__?: Record<string, string> };
+  assert.deepEqual(header.__metadata__, { format: 'pt', ume_studio_format: 'ume-studio-run', step: '4' });
+});

@@ -10,6 +10,15 @@
 import type { Modality } from '../engine/seq/types';
 
 export const RUN_FORMAT = 'ume-studio-run';
+
+/**
+ * The metadata of a run's safetensors files (checkpoints and final/). `format` is "pt" because
+ * transformers' from_pretrained refuses any other value (it accepts pt/tf/flax/mlx); what wrote the
+ * file is in `ume_studio_format`.
+ */
+export function runTensorMetadata(step: number): Record<string, string> {
+  return { format: 'pt', ume_studio_format: RUN_FORMAT, step: String(step) };
+}
 export const RUN_FORMAT_VERSION = 1;
 
 export const RUN_FILES = {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { TensorData } from '../onnx/ir';
 import { nodeFs, writeFileAtomic, type CheckpointFs } from '../checkpoint/atomic';
 import { decodeSafetensors, encodeSafetensors } from '../checkpoint/safetensors';
-import { RUN_FILES, RUN_FORMAT, checkpointName, type CheckpointState } from '../../protocol/run-format';
+import { RUN_FILES, RUN_FORMAT, checkpointName, runTensorMetadata, type CheckpointState } from '../../protocol/run-format';
 
 export interface CheckpointData {
   policy: Iterable<readonly [string, TensorData]>;
@@ -22,7 +22,7 @@ export function checkpointsRoot(runDir: string): string {
 export async function saveRunCheckpoint(runDir: string, data: CheckpointData, fs: CheckpointFs = nodeFs): Promise<string> {
   const dir = join(checkpointsRoot(runDir), checkpointName(data.state.step));
   await fs.mkdir(dir);
-  const meta = { format: RUN_FORMAT, step: String(data.state.step) };
+  const meta = runTensorMetadata(data.state.step);
   await writeFileAtomic(fs, join(dir, RUN_FILES.policyFile), encodeSafetensors(data.policy, meta));
   await writeFileAtomic(fs, join(dir, RUN_FILES.optimizerFile), encodeSafetensors(data.optimizer, meta));
   await writeFileAtomic(fs, join(dir, RUN_FILES.stateFile), [Buffer.from(JSON.stringify(data.state, null, 2) + '\n')]);

@@ -26,7 +26,7 @@ import { encodeSafetensors } from '../checkpoint/safetensors';
 import { nodeFs, writeFileAtomic } from '../checkpoint/atomic';
 import { RunWriter } from '../runs/writer';
 import { listRunCheckpoints, loadRunCheckpoint, pruneRunCheckpoints, saveRunCheckpoint } from '../runs/checkpoints';
-import { RUN_FILES, RUN_FORMAT, RUN_FORMAT_VERSION, type CheckpointState, type GenerationLog, type MetricsRow, type RunConfigFile, type RunStatus, type RunSummary } from '../../protocol/run-format';
+import { RUN_FILES, RUN_FORMAT, RUN_FORMAT_VERSION, runTensorMetadata, type CheckpointState, type GenerationLog, type MetricsRow, type RunConfigFile, type RunStatus, type RunSummary } from '../../protocol/run-format';
 import type { TrainingEvent } from '../../protocol/training-events';
 import { RESUME_MUTABLE_KEYS, totalSteps, type ResolvedGrpoConfig } from './config';
 import { DataOrder } from './data-order';
@@ -177,6 +177,11 @@ export async function runTraining(job: TrainingJob): Promise<RunSummary> {
   let step = 0;
   let lastCheckpoint: string | null = null;
 
+  // TRL's reference model is the policy as training began: snapshot it before a resume loads the
+  // checkpoint's weights into the policy (a resumed run with beta != 0 must measure KL to the same
+  // weights an uninterrupted one does).
+  const ref = needs.withRef ? await job.policy.snapshot() : null;
+
   if (resumeDir !== null) {
     const ck = await loadRunCheckpoint(resumeDir);
     if (ck.state.config_hash !== hash) throw new TrainingError(`${resumeDir} was written with other settings (config hash ${ck.state.config_hash.slice(0, 12)}, now ${hash.slice(0, 12)}); resume with the run's config.json`, resumeDir);
@@ -229,7 +234,6 @@ export async function runTraining(job: TrainingJob): Promise<RunSummary> {
     ...(c.min_p !== null ? { minP: c.min_p } : {}),
     repetitionPenalty: c.repetition_penalty,
   };
-  const ref = needs.withRef ? await job.policy.snapshot() : null;
   const genCtx = { policy: job.policy, ref, rewards: job.rewards, advantages: job.advantages, sampling, numGenerations: c.num_generations, needOldLogps: needs.withOld };
 
   const nextRound = async (): Promise<PendingGeneration> => {
@@ -368,7 +372,7 @@ export async function runTraining(job: TrainingJob): Promise<RunSummary> {
   if (stoppedBy !== 'signal') {
     if (c.enable_generation_logging) await evaluate(job, writer, step, emit, runDir);
     await fsp.mkdir(join(runDir, RUN_FILES.finalDir), { recursive: true });
-    await writeFileAtomic(nodeFs, join(runDir, RUN_FILES.finalDir, RUN_FILES.policyFile), encodeSafetensors(exportEntries(job.policy), { format: RUN_FORMAT, step: String(step) }));
+    await writeFileAtomic(nodeFs, join(runDir, RUN_FILES.finalDir, RUN_FILES.policyFile), encodeSafetensors(exportEntries(job.policy), runTensorMetadata(step)));
   }
   const summary: RunSummary = {
     'train/final_mean_reward': finiteOrNull(counters.last_mean),
