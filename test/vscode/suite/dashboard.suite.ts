@@ -1,7 +1,8 @@
 // The training dashboard panel in the real extension host: Open Dashboard on a recorded run opens
 // one webview tab of the dashboard's view type, its page loads and says ready, and the panel
 // answers with the run's metrics; Compare Runs' several folders land in the same panel; a row
-// appended to a running run's metrics.jsonl reaches the panel as an update. The runs are the
+// appended to a running run's metrics.jsonl reaches the panel as an update; a page VS Code unloaded
+// (hidden tab) asks again and gets everything again. The runs are the
 // fixtures test/vscode/workspace.ts copies into the workspace's runs/ folder.
 import * as assert from 'node:assert/strict';
 import { appendFileSync, readFileSync } from 'node:fs';
@@ -78,6 +79,22 @@ export function dashboardTests({ suite, test, suiteTeardown }: Tdd): void {
       appendFileSync(file, `${JSON.stringify({ ...last, step: last.step + 1 })}\n`);
       await eventually('an update after the appended row', () => (ume.dashboardStatus().updates > updates ? true : undefined), 10_000);
       assert.equal(dashboardTabs().length, 1);
+    });
+
+    test('a page hidden and shown again (VS Code unloads it) says ready again and gets its runs again', async () => {
+      const ume = await api();
+      const before = ume.dashboardStatus();
+      // Another editor in the panel's group hides the panel; the webview's page is unloaded.
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: 'CCO\n', language: 'smiles' }), { viewColumn: dashboardTabs()[0]!.group.viewColumn, preview: false });
+      await eventually('the dashboard tab in the background', () => (dashboardTabs()[0]?.isActive === false ? true : undefined), 5_000);
+      await vscode.commands.executeCommand('umeStudio.openDashboard', run('grpo-multi'));
+      const after = await eventually('a second ready and init', () => {
+        const s = ume.dashboardStatus();
+        return s.ready > before.ready && s.inits > before.inits ? s : undefined;
+      }, 30_000);
+      assert.ok(dashboardTabs()[0]!.isActive);
+      assert.deepEqual(after.runs.map((r) => r.name).sort(), [...before.runs.map((r) => r.name)].sort());
+      assert.deepEqual(after.focus, ['grpo-multi']);
     });
 
     test('Open Dashboard on a folder that is not a run shows the panel with the problem, not an error', async () => {
