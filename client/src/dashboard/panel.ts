@@ -3,7 +3,10 @@
 // server uses): an `init` when the page says it is ready (again after every reload of the page),
 // then only what is new. Opening it for more runs adds them to the panel and puts them on the
 // charts. The run folders are kept in workspaceState so the serializer can bring the panel back
-// after a window reload; the page keeps its own view settings with getState/setState.
+// after a window reload; the page keeps its own view settings with getState/setState. The page is
+// kept while its tab is hidden (retainContextWhenHidden): rebuilding it costs ~4 s for a 10k-step
+// run (docs/benchmarks.md, dashboard), too much for switching between a file and the charts, and
+// it keeps receiving live updates meanwhile.
 
 import * as vscode from 'vscode';
 import { basename, resolve } from 'node:path';
@@ -68,7 +71,7 @@ export class DashboardPanel implements vscode.Disposable {
       p.panel.reveal(p.panel.viewColumn ?? vscode.ViewColumn.Active);
     } else {
       findDashboardAssets(assetsRoot(ctx).fsPath); // a clear error when the page was never built
-      const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'UME Dashboard', vscode.ViewColumn.Active, { ...webviewOptions(assetsRoot(ctx)), enableFindWidget: true });
+      const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'UME Dashboard', vscode.ViewColumn.Active, { ...webviewOptions(assetsRoot(ctx)), enableFindWidget: true, retainContextWhenHidden: true });
       p = DashboardPanel.current = new DashboardPanel(ctx, panel);
     }
     await p.setRuns(unique([...p.dirs.filter((d) => !asked.includes(d)), ...asked]).slice(-MAX_PANEL_RUNS), asked);
