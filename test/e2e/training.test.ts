@@ -3,7 +3,8 @@
 // the workspace's tiny settings, cpu, a run name), the status bar advancing step by step while a
 // hover is still answered, "UME: Stop Training Run" (a checkpoint, status "stopped"), the UME Runs
 // view, "UME: Resume Training Run" continuing from that checkpoint, and the progress notification's
-// Cancel stopping it again. Screenshots go to .test-artifacts/e2e-training-*.png.
+// Cancel stopping it again; the dashboard panel opening beside the editor with the run's step
+// advancing on its page, and again from the runs view. Screenshots go to .test-artifacts/e2e-training-*.png.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -89,6 +90,25 @@ async function runPaletteCommand(page: Page, title: string, timeoutMs = 40_000):
   }
   await shot(page, `palette-${title.replace(/\W+/g, '-')}`);
   throw new Error(`the palette has no "${title}" row within ${timeoutMs} ms; it shows: ${rows.join(' | ') || '(nothing)'}`);
+}
+
+/** The dashboard page inside its webview (code-server nests the page in two iframes). */
+function dashboardPage(page: Page) {
+  return page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
+}
+
+/** The step the dashboard's live badge shows ("● live · RUN step N / 400 · …"), waiting until it is at least `min`. */
+async function waitForDashboardStep(page: Page, min: number, timeoutMs = 60_000): Promise<{ step: number; text: string }> {
+  const badge = dashboardPage(page).locator('[data-role=live]');
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = (await badge.innerText({ timeout: 5_000 }).catch(() => '')).trim();
+    const m = new RegExp(`live · ${RUN} step (\\d+) / ${TOTAL}`).exec(text);
+    if (m && Number(m[1]) >= min) return { step: Number(m[1]), text };
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`the dashboard's live badge never showed step >= ${min} of ${RUN} within ${timeoutMs} ms; it showed: "${text}"`);
 }
 
 function readStatus(dir: string): { state: string; step: number } | null {
@@ -177,6 +197,13 @@ describe('training from the command palette in a real VS Code', { timeout: 420_0
     // The progress notification of the run (the start request's work-done progress).
     await wb.page.locator('.notification-toast', { hasText: /UME: training e2e-run/ }).first().waitFor({ timeout: 10_000 });
 
+    // The dashboard opened beside the editor (the editor keeps the focus) and follows the run live.
+    await wb.page.locator('.tabs-container .tab', { hasText: `UME Dashboard: ${RUN}` }).first().waitFor({ timeout: 20_000 });
+    const seen = await waitForDashboardStep(wb.page, 1);
+    const moved = await waitForDashboardStep(wb.page, seen.step + 2);
+    log(`dashboard: "${seen.text}" then step ${moved.step}`);
+    await shot(wb.page, 'dashboard-live');
+
     // The language server keeps answering while its child process trains.
     const hover = await wb.hoverOnLine(protein.slice(0, 20), 40, /reward:|scoring failed/, 60_000);
     assert.match(hover, /reward: -?[\d.]+/, hover);
@@ -246,14 +273,35 @@ describe('training from the command palette in a real VS Code', { timeout: 420_0
     log(`stopped again at ${second}; metrics rows 1..${second}`);
   });
 
-  test('UME Runs view: a click opens the dashboard stand-in; the context menu offers the run\'s actions and deletes it after a confirmation', async () => {
+  test('UME Runs view: a click opens the dashboard on the run; the context menu offers the run\'s actions and deletes it after a confirmation', async () => {
+    // Close the dashboard the run opened, so that the click is what opens it again.
+    const tab = wb.page.locator('.tabs-container .tab', { hasText: `UME Dashboard: ${RUN}` }).first();
+    await tab.click();
+    await runPaletteCommand(wb.page, 'View: Close Editor');
+    await tab.waitFor({ state: 'detached', timeout: 10_000 });
     const pane = wb.page.locator('.pane', { has: wb.page.locator('.pane-header', { hasText: 'UME Runs' }) }).first();
     const row = pane.locator('.pane-body .monaco-list-row', { hasText: RUN }).first();
     await row.waitFor({ timeout: 20_000 });
     await row.click();
-    // Until the dashboard panel exists, Open Dashboard shows the run's metrics.jsonl and says so.
-    await wb.page.locator('.tabs-container .tab.active', { hasText: 'metrics.jsonl' }).waitFor({ timeout: 15_000 });
-    await wb.page.locator('.notification-toast', { hasText: /the training dashboard is not built yet/ }).first().waitFor({ timeout: 10_000 });
+    await wb.page.locator('.tabs-container .tab.active', { hasText: `UME Dashboard: ${RUN}` }).waitFor({ timeout: 15_000 });
+    // The stopped run's page: its figures (steps as far as it went) and no live badge.
+    const steps = dashboardPage(wb.page).locator('.figures', { hasText: 'steps' }).first();
+    await steps.waitFor({ timeout: 20_000 });
+    const figures = (await steps.innerText()).replace(/\s+/g, ' ');
+    assert.match(figures, /stopped state/, figures);
+    assert.match(figures, new RegExp(`\\d+ / ${TOTAL} steps`), figures);
+    log(`dashboard from the runs view: "${figures.slice(0, 200)}"`);
+    await shot(wb.page, 'dashboard-from-runs-view');
+
+    // A window reload brings the panel back with its run (the serializer and the saved runs).
+    await wb.page.reload();
+    await wb.page.locator('.monaco-workbench').waitFor({ timeout: 30_000 });
+    await wb.page.locator('.tabs-container .tab', { hasText: `UME Dashboard: ${RUN}` }).first().waitFor({ timeout: 30_000 });
+    const restored = dashboardPage(wb.page).locator('.figures', { hasText: 'steps' }).first();
+    await restored.waitFor({ timeout: 30_000 });
+    assert.equal((await restored.innerText()).replace(/\s+/g, ' '), figures, 'the restored page shows the same run');
+    log('the dashboard came back after a window reload');
+    await shot(wb.page, 'dashboard-after-reload');
 
     await row.click({ button: 'right' });
     const menu = wb.page.locator('.context-view .monaco-menu').first();

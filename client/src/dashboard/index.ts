@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
-import { DashboardPanel, type DashboardPanelStatus } from './panel';
+import { DashboardPanel, type DashboardPanelStatus, type DashboardPlacement } from './panel';
 import { DASHBOARD_VIEW_TYPE } from './view-type';
 
 export { DASHBOARD_VIEW_TYPE, type DashboardPanelStatus };
@@ -24,8 +24,8 @@ export function registerDashboard(ctx: Ctx): vscode.Disposable[] {
   ];
 }
 
-export async function openDashboardPanel(ctx: Ctx, runDirs: readonly string[]): Promise<void> {
-  await DashboardPanel.show(ctx, runDirs);
+export async function openDashboardPanel(ctx: Ctx, runDirs: readonly string[], placement: DashboardPlacement = 'active'): Promise<void> {
+  await DashboardPanel.show(ctx, runDirs, placement);
 }
 
 export const dashboardPanelStatus = (): DashboardPanelStatus => DashboardPanel.status();

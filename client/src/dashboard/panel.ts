@@ -24,6 +24,9 @@ const RUNS_KEY = 'umeStudio.dashboard.runDirs';
 /** Most runs one panel holds; the ones opened longest ago go first. */
 export const MAX_PANEL_RUNS = 16;
 
+/** Where the panel shows: where the user is ('active'), or next to their editor with the focus kept ('beside'). */
+export type DashboardPlacement = 'active' | 'beside';
+
 /** What the panel has done, for the extension-host tests (extension exports). */
 export interface DashboardPanelStatus {
   open: boolean;
@@ -63,15 +66,21 @@ export class DashboardPanel implements vscode.Disposable {
     );
   }
 
-  /** Opens the panel (or brings it forward) with these runs added and put on the charts. */
-  static async show(ctx: Ctx, runDirs: readonly string[]): Promise<DashboardPanel> {
+  /**
+   * Opens the panel (or brings it forward) with these runs added and put on the charts. `beside`
+   * (a run that just started or resumed) puts it next to the editor without taking the focus, so
+   * the user keeps typing in the file they were in; asked for by name it opens where they are.
+   */
+  static async show(ctx: Ctx, runDirs: readonly string[], placement: DashboardPlacement = 'active'): Promise<DashboardPanel> {
     const asked = unique(runDirs.map((d) => resolve(d)));
+    const preserveFocus = placement === 'beside';
     let p = DashboardPanel.current;
     if (p) {
-      p.panel.reveal(p.panel.viewColumn ?? vscode.ViewColumn.Active);
+      p.panel.reveal(p.panel.viewColumn ?? vscode.ViewColumn.Active, preserveFocus);
     } else {
       findDashboardAssets(assetsRoot(ctx).fsPath); // a clear error when the page was never built
-      const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'UME Dashboard', vscode.ViewColumn.Active, { ...webviewOptions(assetsRoot(ctx)), enableFindWidget: true, retainContextWhenHidden: true });
+      const column = preserveFocus ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+      const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'UME Dashboard', { viewColumn: column, preserveFocus }, { ...webviewOptions(assetsRoot(ctx)), enableFindWidget: true, retainContextWhenHidden: true });
       p = DashboardPanel.current = new DashboardPanel(ctx, panel);
     }
     await p.setRuns(unique([...p.dirs.filter((d) => !asked.includes(d)), ...asked]).slice(-MAX_PANEL_RUNS), asked);

@@ -151,9 +151,9 @@ async function startRun(deps: TrainingDeps, mode: 'train' | 'eval'): Promise<voi
   deps.ctx.output.info(`Starting ${what}: ${JSON.stringify(layers)}`);
   await deps.training.start({ trusted: vscode.workspace.isTrusted, baseDir: folder?.uri.fsPath ?? null, layers, ...(mode === 'eval' ? { evalOnly: true } : {}) }, `UME: ${what}`);
   deps.tree.refreshSoon();
-  // The dashboard opens with a new run and follows it live.
+  // The dashboard opens beside the editor with a new run and follows it live; the focus stays put.
   const dir = deps.training.active.find((r) => r.runName === runName)?.runDir;
-  if (dir) await showDashboard(deps.ctx, [dir]);
+  if (dir) await showDashboard(deps.ctx, [dir], 'beside');
 }
 
 async function pickRun(deps: TrainingDeps, title: string, filter: (r: RunInfo) => boolean, empty: string): Promise<RunInfo | undefined> {
@@ -209,7 +209,7 @@ async function resumeRun(deps: TrainingDeps, arg: unknown): Promise<void> {
   const folder = trainingFolder();
   await deps.training.start({ trusted: vscode.workspace.isTrusted, baseDir: folder?.uri.fsPath ?? null, layers: [], resume: { runDir: run.dir, checkpoint, overrides } }, `UME: resuming ${run.name}`);
   deps.tree.refreshSoon();
-  await showDashboard(deps.ctx, [run.dir]);
+  await showDashboard(deps.ctx, [run.dir], 'beside');
 }
 
 async function stopRun(deps: TrainingDeps, arg: unknown): Promise<void> {

@@ -3,8 +3,9 @@
 
 import type { Ctx } from '../ctx';
 import { openDashboardPanel } from '../dashboard/index';
+import type { DashboardPlacement } from '../dashboard/panel';
 
-export async function showDashboard(ctx: Ctx, runDirs: readonly string[]): Promise<void> {
+export async function showDashboard(ctx: Ctx, runDirs: readonly string[], placement: DashboardPlacement = 'active'): Promise<void> {
   if (runDirs.length === 0) return;
-  await openDashboardPanel(ctx, runDirs);
+  await openDashboardPanel(ctx, runDirs, placement);
 }

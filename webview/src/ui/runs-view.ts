@@ -24,11 +24,13 @@ export function runFigures(r: RunData): HTMLElement {
   const wall = r.column('wall_time');
   const wallS = s?.wall_time_s ?? (wall && wall.length > 1 ? (wall[wall.length - 1]! - wall[0]!) / 1000 : null);
   const best = s?.best_reward ?? st?.best_reward ?? null;
+  const ended = s != null || (st != null && st.state !== 'running');
   return el(
     'div',
     { class: 'figures' },
-    figure('final mean reward', fmtNum(s?.['train/final_mean_reward'] ?? last('train/mean_reward'))),
-    figure('final min / max', `${fmtNum(s?.['train/final_min_reward'] ?? last('train/min_reward'))} / ${fmtNum(s?.['train/final_max_reward'] ?? last('train/max_reward'))}`),
+    // "final" only once the run has ended; while it trains these are its latest step's.
+    figure(`${ended ? 'final' : 'latest'} mean reward`, fmtNum(s?.['train/final_mean_reward'] ?? last('train/mean_reward'))),
+    figure(`${ended ? 'final' : 'latest'} min / max`, `${fmtNum(s?.['train/final_min_reward'] ?? last('train/min_reward'))} / ${fmtNum(s?.['train/final_max_reward'] ?? last('train/max_reward'))}`),
     figure('best mean reward', `${fmtNum(best)}${s?.best_step != null ? ` @ ${s.best_step}` : ''}`),
     figure('steps', `${s?.total_steps ?? st?.step ?? last('step') ?? '–'}${st?.total_steps ? ` / ${st.total_steps}` : ''}`),
     figure('samples', String(s?.['train/total_samples_processed'] ?? last('train/total_samples_processed') ?? '–')),
