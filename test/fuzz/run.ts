@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     onProgress: (r) => {
       if (r.elapsedMs - last < 10_000) return;
       last = r.elapsedMs;
-      console.log(`[${(r.elapsedMs / 1000).toFixed(0)} s] ${r.documents} documents, ${r.requests} requests, crashes ${r.crashes}, hangs ${r.hangs}, unanswered ${r.unanswered}, RDKit faults ${r.rdkitFaults}, peak RSS ${r.peakRssMb.toFixed(0)} MB`);
+      console.log(`[${(r.elapsedMs / 1000).toFixed(0)} s] ${r.documents} documents, ${r.requests} requests, crashes ${r.crashes}, hangs ${r.hangs}, unanswered ${r.unanswered}, RDKit faults ${r.rdkitFaults}, peak RSS ${r.peakRssMb.toFixed(0)} MB (driver ${r.driverPeakRssMb.toFixed(0)} MB)`);
     },
   });
   console.log(formatReport(report));
