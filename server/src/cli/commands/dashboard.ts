@@ -2,7 +2,7 @@
 // follows the run folders live; `--export report.html` writes it as one self-contained file.
 
 import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve, sep } from 'node:path';
 import { RUN_FILES } from '../../protocol/run-format';
 import { listRuns } from '../../engine/runs/list';
 import { nodeFs, writeFileAtomic } from '../../engine/checkpoint/atomic';
@@ -10,6 +10,7 @@ import { DashboardSource } from '../../dashboard/source';
 import { findDashboardAssets } from '../../dashboard/assets';
 import { startDashboardServer } from '../../dashboard/server';
 import { exportDashboard, MAX_EXPORTED_MOLECULES } from '../../dashboard/export';
+import { exportRunsToTensorBoard } from '../../engine/runs/tensorboard';
 import { intOption, parse } from '../args';
 import { ExitCode, UsageError, type CliIO, type Subcommand } from '../registry';
 
@@ -18,6 +19,7 @@ export const DEFAULT_DASHBOARD_PORT = 6060;
 
 const HELP = `Usage: ume-studio dashboard RUN_DIR... [--port P]
        ume-studio dashboard RUN_DIR... --export report.html [--no-molecules]
+       ume-studio dashboard RUN_DIR... --tensorboard DIR [--follow]
 
 Serves the training dashboard for one or more run folders at http://127.0.0.1:P/ (this machine
 only): reward curves, every logged step's completions with molecule drawings, run comparison.
@@ -27,6 +29,10 @@ holds run folders (an output_dir such as runs/) stands for all of them.
   --port P          port on 127.0.0.1 (0: any free port). Default: ${DEFAULT_DASHBOARD_PORT}, or a free one if taken
   --export FILE     write a self-contained HTML report instead of serving (data inlined; opens offline)
   --no-molecules    with --export: leave the molecule drawings out (SMILES shown as text)
+  --tensorboard DIR write TensorBoard event files instead of serving: DIR/RUN_NAME/events.out.tfevents.*
+                    (every metrics scalar under its own name, the reward histogram as a histogram);
+                    then: tensorboard --logdir DIR
+  --follow          with --tensorboard: keep the event files up to date while the runs train (Ctrl+C to stop)
   --assets DIR      where the built page is (default: beside the CLI, dist/webview)
   -h, --help        show this help
 
@@ -59,6 +65,26 @@ export async function expandRunDirs(args: readonly string[]): Promise<string[]> 
   return [...new Set(out)];
 }
 
+async function tensorboard(dirs: string[], outDir: string, follow: boolean, io: CliIO): Promise<number> {
+  if (dirs.some((d) => outDir === d || outDir.startsWith(d + sep))) throw new UsageError(`${NAME}: --tensorboard ${outDir} is inside a run folder; pick a folder outside the runs (e.g. runs-tb/)`);
+  const tb = await exportRunsToTensorBoard(dirs, outDir, {
+    follow,
+    onWrite: follow ? (run, n) => n && io.out(`${basename(run)}: +${n} step(s)`) : undefined,
+    onError: (e) => io.err(e.message),
+  });
+  for (const r of tb.runs) io.out(`${r.dir} -> ${r.out} (${r.writer.written} steps)`);
+  for (const p of tb.problems) io.err(p);
+  io.out(`View with: tensorboard --logdir ${outDir}`);
+  if (!follow) return ExitCode.ok;
+  io.out('Following the runs (Ctrl+C to stop)...');
+  await new Promise<void>((done) => {
+    process.once('SIGINT', () => done());
+    process.once('SIGTERM', () => done());
+  });
+  await tb.stop();
+  return ExitCode.ok;
+}
+
 export const dashboardCommand: Subcommand = {
   name: NAME,
   summary: 'Serve the training dashboard for run folders on 127.0.0.1, or export it as one HTML file',
@@ -68,6 +94,8 @@ export const dashboardCommand: Subcommand = {
       port: { type: 'string' },
       export: { type: 'string' },
       'no-molecules': { type: 'boolean' },
+      tensorboard: { type: 'string' },
+      follow: { type: 'boolean' },
       assets: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     });
@@ -79,7 +107,10 @@ export const dashboardCommand: Subcommand = {
     const port = intOption(NAME, 'port', values.port, 0);
     if (port !== undefined && port > 65535) throw new UsageError(`${NAME}: --port must be at most 65535, got ${port}`);
     if (values['no-molecules'] && values.export === undefined) throw new UsageError(`${NAME}: --no-molecules goes with --export`);
+    if (values.follow && values.tensorboard === undefined) throw new UsageError(`${NAME}: --follow goes with --tensorboard DIR`);
+    if (values.tensorboard !== undefined && (values.export !== undefined || values.port !== undefined)) throw new UsageError(`${NAME}: --tensorboard writes event files and does not serve or export; run it apart from --export/--port`);
     const dirs = await expandRunDirs(positionals);
+    if (values.tensorboard !== undefined) return tensorboard(dirs, resolve(values.tensorboard), values.follow === true, io);
     let assets;
     try {
       assets = findDashboardAssets(values.assets);
