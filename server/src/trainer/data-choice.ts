@@ -1,6 +1,8 @@
 // The prompts of a run: "synthetic" (lobster-style, engine/data: train split for training, the
 // validation split for evaluation) or a JSONL file (prompt, optional modality and columns; the last
-// 5% held out for evaluation unless eval_dataset names another file).
+// 5% held out for evaluation unless eval_dataset names another file). A conversational prompt keeps
+// its messages (the policy tokenizes them: a Hugging Face folder through its chat template) and
+// gives rewards and logs its contents joined by newlines as its text.
 
 import { loadPromptDataset } from '../engine/data';
 import type { PromptRow } from '../engine/training/generation';
@@ -16,8 +18,8 @@ type Loaded = Awaited<ReturnType<typeof loadPromptDataset>>;
 
 function rowsOf(d: Loaded): PromptRow[] {
   return d.rows.map((r) => {
-    const prompt = typeof r.prompt === 'string' ? r.prompt : r.prompt.map((m) => m.content).join('\n');
-    return { prompt, modality: r.modality ?? null, ...(r.columns ? { columns: r.columns } : {}) };
+    const text = typeof r.prompt === 'string' ? r.prompt : r.prompt.map((m) => m.content).join('\n');
+    return { prompt: text, ...(typeof r.prompt === 'string' ? {} : { messages: r.prompt }), modality: r.modality ?? null, ...(r.columns ? { columns: r.columns } : {}) };
   });
 }
 

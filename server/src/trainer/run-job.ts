@@ -5,7 +5,8 @@
 import { join } from 'node:path';
 import { resolveConfig, type ResolvedGrpoConfig } from '../engine/training/config';
 import { runTraining, evaluate } from '../engine/training/grpo-trainer';
-import type { PromptRow, WeightedReward } from '../engine/training/generation';
+import { promptInput, type PromptRow, type WeightedReward } from '../engine/training/generation';
+import type { Policy } from '../engine/policy/types';
 import { advantagesFor } from '../engine/training/advantages';
 import { RunWriter } from '../engine/runs/writer';
 import type { TrainingEvent } from '../protocol/training-events';
@@ -23,6 +24,12 @@ export async function runJob(req: TrainingRequest, emitRaw: (e: TrainingEvent) =
   const c = resolveConfig(req.layers);
   const data = await loadTrainingData(c);
   const policy = await loadTrainingPolicy(c);
+  try {
+    checkConversational(policy, [...data.train, ...data.eval], data.source);
+  } catch (e) {
+    await policy.release();
+    throw e;
+  }
   const { rewards, describe, close: closeRewards } = await loadTrainingRewards(c);
   for (const line of describe) emit({ type: 'log', run_dir: join(c.output_dir, c.run_name), time: Date.now(), level: 'info', message: line });
   try {
@@ -49,6 +56,21 @@ export async function runJob(req: TrainingRequest, emitRaw: (e: TrainingEvent) =
   } finally {
     await closeRewards();
     await policy.release();
+  }
+}
+
+/**
+ * Conversational prompts need a policy that reads messages (a Hugging Face folder with a chat
+ * template; policy-tiny reads their contents): tried on the first one before any work, so a folder
+ * without a template fails here rather than at the first step.
+ */
+function checkConversational(policy: Policy, rows: readonly PromptRow[], source: string): void {
+  const row = rows.find((r) => r.messages);
+  if (!row) return;
+  try {
+    policy.tokenizePrompt(promptInput(row), row.modality);
+  } catch (e) {
+    throw new Error(`${source} gives its prompts as chat messages, which ${policy.info.name} cannot read: ${(e as Error).message}`, { cause: e });
   }
 }
 

@@ -6,15 +6,26 @@
 // with the dropped groups (advantage 0, so they add no gradient) so every step has the same shape.
 
 import type { Modality } from '../seq/types';
-import type { Policy, SamplingOptions } from '../policy/types';
+import type { Policy, PromptInput, SamplingOptions } from '../policy/types';
 import { checkRewardResults, type ComponentScore, type RewardFunction, type RewardInput, type RewardResult } from '../rewards/types';
 import type { Rng } from '../train/rng';
 import type { Rollout } from './rollout';
 
 export interface PromptRow {
+  /** The prompt as text: what rewards, completion logs and generation logs read (a conversation's contents joined by newlines). */
   prompt: string;
+  /** A conversational prompt's messages (TRL's conversational format): what the policy tokenizes when present. */
+  messages?: ReadonlyArray<{ role: string; content: string }>;
   modality: Modality | null;
   columns?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * What the policy tokenizes for a row: its messages when it has them (a Hugging Face policy renders
+ * them with its chat template; policy-tiny reads their contents joined), else its text.
+ */
+export function promptInput(row: PromptRow): PromptInput {
+  return row.messages ?? row.prompt;
 }
 
 export interface WeightedReward {
@@ -65,7 +76,7 @@ const now = (): number => performance.now();
 /** Samples and scores `prompts` (each num_generations times), without advantages. */
 async function sampleAndScore(ctx: GenerationContext, prompts: ReadonlyArray<{ index: number; row: PromptRow }>, rng: Rng, times: RoundTimes): Promise<Array<Omit<Rollout, 'advantage' | 'index'>>> {
   const G = ctx.numGenerations;
-  const promptIds = prompts.map((p) => ctx.policy.tokenizePrompt(p.row.prompt, p.row.modality));
+  const promptIds = prompts.map((p) => ctx.policy.tokenizePrompt(promptInput(p.row), p.row.modality));
   const repeated: number[][] = [];
   for (const ids of promptIds) for (let g = 0; g < G; g++) repeated.push(ids);
   let t = now();

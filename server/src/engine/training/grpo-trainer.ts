@@ -30,7 +30,7 @@ import { RUN_FILES, RUN_FORMAT, RUN_FORMAT_VERSION, runTensorMetadata, type Chec
 import type { TrainingEvent } from '../../protocol/training-events';
 import { RESUME_MUTABLE_KEYS, totalSteps, type ResolvedGrpoConfig } from './config';
 import { DataOrder } from './data-order';
-import { generationRound, type AdvantageFn, type PromptRow, type RoundTimes, type WeightedReward } from './generation';
+import { generationRound, promptInput, type AdvantageFn, type PromptRow, type RoundTimes, type WeightedReward } from './generation';
 import { activeTokens, microBatchTensors, withPolicyFeeds } from './micro-batch';
 import type { Rollout } from './rollout';
 import { completionRows, roundMetrics } from './step-metrics';
@@ -410,7 +410,7 @@ export async function evaluate(job: Pick<TrainingJob, 'config' | 'policy' | 'rew
   const rows = job.eval.length ? Array.from({ length: c.max_generation_samples }, (_, i) => job.eval[i % job.eval.length]!) : [];
   // Its own stream (seed, step): evaluation never disturbs the training draws, so resume stays exact.
   const rng = new Rng((c.seed * 7919 + step * 104729 + 3) >>> 0);
-  const prompts = rows.map((r) => job.policy.tokenizePrompt(r.prompt, r.modality));
+  const prompts = rows.map((r) => job.policy.tokenizePrompt(promptInput(r), r.modality));
   const samples = rows.length ? await job.policy.sample(prompts, { maxNewTokens: c.max_completion_length, temperature: c.temperature, topP: c.top_p, topK: c.top_k, ...(c.min_p !== null ? { minP: c.min_p } : {}), repetitionPenalty: c.repetition_penalty }, rng) : [];
   const inputs = samples.map((s, i) => ({ prompt: rows[i]!.prompt, completion: s.text, modality: rows[i]!.modality }));
   const per = await Promise.all(job.rewards.map(async (r) => r.fn.score(inputs)));
