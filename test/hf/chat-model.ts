@@ -4,8 +4,10 @@
 // the PyTorch reference's forward over tensors a run saved (saved_forward.py).
 
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeSafetensors, encodeSafetensors } from '../../server/src/engine/checkpoint/safetensors';
+import type { TensorData } from '../../server/src/engine/onnx/ir';
 import { bpeTokenizerConfig, byteLevelBpe } from './tokenizer-fixtures';
 import { makeModels, PYTHON } from './reference';
 
@@ -32,6 +34,52 @@ export function makeLlamaChatModel(dir: string, config: Record<string, unknown> 
   writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(CHAT_TOKENIZER));
   writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify(bpeTokenizerConfig()));
   writeFileSync(join(dir, 'generation_config.json'), JSON.stringify({ eos_token_id: [IM_END] }));
+}
+
+/** lobster's reward tags, as added (not special) tokens of the tagging model's tokenizer. */
+export const TAG_TOKENS = ['<smiles>', '</smiles>', '<protein>', '</protein>', '<dna>', '</dna>'];
+
+/**
+ * A tiny Llama folder that writes lobster's tags: the chat tokenizer with the six tags as added
+ * tokens, and random weights edited so that the next-token distribution is close to a fixed
+ * unigram one over `<smiles>`, `</smiles>`, `C`, `O` and <|im_end|> (every token's embedding gets a
+ * large constant in hidden dimension 0, which survives the final RMSNorm, and lm_head's column 0
+ * turns it into per-token log-probs; the other columns keep their random, context-dependent part).
+ * So completions come out tagged and valid (`<smiles>CCO</smiles>`), tagged and broken, or
+ * untagged: what the UME reward has to tell apart, where a random model writes no tag at all.
+ */
+export function makeTaggingLlama(dir: string): void {
+  const vocab = CHAT_VOCAB + TAG_TOKENS.length;
+  makeLlamaChatModel(dir, { vocab_size: vocab });
+  const tok = structuredClone(CHAT_TOKENIZER) as { added_tokens: Array<Record<string, unknown>>; model: { vocab: Record<string, number> } };
+  TAG_TOKENS.forEach((content, i) => tok.added_tokens.push({ id: CHAT_VOCAB + i, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: false }));
+  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tok));
+  const want = new Map<number, number>([
+    [CHAT_VOCAB, 0.15],
+    [CHAT_VOCAB + 1, 0.12],
+    [tok.model.vocab['C']!, 0.3],
+    [tok.model.vocab['O']!, 0.12],
+    [IM_END, 0.06],
+  ]);
+  const rest = (1 - [...want.values()].reduce((a, b) => a + b, 0)) / (vocab - want.size);
+  const file = join(dir, 'model.safetensors');
+  const buf = readFileSync(file);
+  const bytes = new Uint8Array(buf.byteLength);
+  bytes.set(buf);
+  const tensors = new Map([...decodeSafetensors(bytes, file).tensors].map(([k, t]) => [k, { dtype: t.dtype, shape: t.shape, data: Float32Array.from(t.data as Float32Array) } as TensorData]));
+  const d = 32;
+  const embed = tensors.get('model.embed_tokens.weight')!.data as Float32Array;
+  const head = tensors.get('lm_head.weight')!.data as Float32Array;
+  const norm = tensors.get('model.norm.weight')!.data as Float32Array;
+  // x_0 = 50 dominates the residual stream (the layers add entries of order 1), so RMSNorm maps it
+  // to ~sqrt(d) * norm_0; the random columns shrink 10x, a small context-dependent part to train.
+  const h0 = Math.sqrt(d) * norm[0]!;
+  for (let v = 0; v < vocab; v++) {
+    embed[v * d] = 50;
+    head[v * d] = Math.log(want.get(v) ?? rest) / h0;
+    for (let i = 1; i < d; i++) head[v * d + i] = head[v * d + i]! * 0.1;
+  }
+  writeFileSync(file, Buffer.concat(encodeSafetensors(tensors, { format: 'pt' })));
 }
 
 /** Per-token log-probs and entropies of `sequences` under tensors we saved, loaded by the PyTorch reference as transformers/peft would (saved_forward.py). */
