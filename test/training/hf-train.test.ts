@@ -182,9 +182,8 @@ test('LoRA (use_peft): only adapters train, saved under peft names with adapter_
 });
 
 test('resume: a run stopped at its step-2 checkpoint and resumed ends with the uninterrupted run\'s rows and weights, full and LoRA', { skip }, async () => {
-  // beta 0: the trainer takes its KL reference after restoring a checkpoint, so a resumed run with
-  // beta != 0 measures KL against the checkpoint's weights, not the start's (an engine/training
-  // defect, reported; not what this test is about).
+  // beta 0 here; resumes with beta != 0 (the KL reference snapshotted before the checkpoint is
+  // restored) and after SIGKILL are hf-resume.test.ts's.
   for (const [name, lora] of [['full', {}], ['lora', { use_peft: 'true', lora_r: 4, lora_alpha: 8 }]] as const) {
     const extra = { ...lora, beta: 0 };
     const straight = await train(`${name}-straight`, extra);
