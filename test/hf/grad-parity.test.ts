@@ -99,24 +99,45 @@ for (const [ci, kase] of cases.entries()) {
 }
 
 // LoRA: adapters on every projection, A and B both random (a fresh B = 0 would leave A's gradient 0).
-const LORA_CASES = ['llama-gqa-untied', 'qwen3-qknorm-dynamic', 'llama-biases'];
-for (const name of LORA_CASES) {
-  test(`${name}, LoRA on all-linear: every adapter's gradient equals torch autograd through the reference's W + alpha/r B A`, { skip }, async () => {
+// With lora_dropout, the masks the trainer would feed (logpExtraFeeds) go to the reference too,
+// which applies them to the adapter branch's input as peft's lora Linear does.
+const LORA_CASES = [
+  { name: 'llama-gqa-untied', dropout: 0 },
+  { name: 'qwen3-qknorm-dynamic', dropout: 0 },
+  { name: 'llama-biases', dropout: 0 },
+  { name: 'llama-gqa-untied', dropout: 0.3 },
+  { name: 'qwen3-qknorm-dynamic', dropout: 0.05 },
+];
+for (const { name, dropout } of LORA_CASES) {
+  test(`${name}, LoRA on all-linear${dropout ? `, lora_dropout ${dropout}` : ''}: every adapter's gradient equals torch autograd through the reference's ${dropout ? 'x W^T + alpha/r (x * mask) A^T B^T' : 'W + alpha/r B A'}`, { skip }, async () => {
     const kase = cases.find((c) => c.name === name)!;
-    const p = await HfPolicy.load(kase.dir, { threads: 1, lora: { rank: 2, alpha: 3, targetModules: 'all-linear', seed: 4 } });
+    const p = await HfPolicy.load(kase.dir, { threads: 1, lora: { rank: 2, alpha: 3, targetModules: 'all-linear', seed: 4, dropout } });
     const rng = new Rng(9);
     for (const n of p.params.names()) {
       const t = p.params.get(n);
       p.params.set(n, { ...t, data: Float32Array.from(t.data as Float32Array, () => (rng.uniform() - 0.5) * 0.4) });
     }
     const adapters = Object.fromEntries(p.params.names().map((n) => [n, { shape: p.params.get(n).shape, data: Array.from(p.params.get(n).data as Float32Array) }]));
+    const batch = logpBatch([{ promptIds: PROMPT, completionIds: COMPLETION }], 256, 0)!;
+    const feeds = p.logpExtraFeeds(batch.inputIds, batch.positions);
+    const masks = Object.entries(feeds).filter(([k]) => k.startsWith('lora_dropout_mask.'));
+    assert.equal(masks.length, dropout ? 14 : 0, 'a mask per adapted projection with dropout, none without');
+    if (dropout) {
+      const all = masks.flatMap(([, t]) => Array.from(t.data as Float32Array));
+      const zeroShare = all.filter((v) => v === 0).length / all.length;
+      assert.ok(Math.abs(zeroShare - dropout) < 0.05, `about ${dropout} of the features are dropped (${zeroShare.toFixed(3)})`);
+      assert.ok(all.every((v) => v === 0 || Math.abs(v - 1 / (1 - dropout)) < 1e-6), 'kept features are scaled by 1 / (1 - p)');
+      const again = p.logpExtraFeeds(batch.inputIds, batch.positions);
+      for (const [k, t] of masks) assert.deepEqual(again[k]!.data, t.data, `${k}: the same micro-batch draws the same mask`);
+    }
+    const dropoutMasks = Object.fromEntries(masks.map(([k, t]) => [k.slice('lora_dropout_mask.'.length), { shape: t.shape, data: Array.from(t.data as Float32Array) }]));
     const ref = (JSON.parse(
-      spawnSync(PYTHON, [join(__dirname, 'grad_reference.py')], { input: JSON.stringify({ cases: [{ dir: kase.dir, ids: IDS, prompt_len: PROMPT.length, temperature: TEMPERATURE, entropy_coef: ENTROPY_COEF, adapters, scale: p.lora!.scale }] }), encoding: 'utf8', maxBuffer: 1 << 28 }).stdout,
+      spawnSync(PYTHON, [join(__dirname, 'grad_reference.py')], { input: JSON.stringify({ cases: [{ dir: kase.dir, ids: IDS, prompt_len: PROMPT.length, temperature: TEMPERATURE, entropy_coef: ENTROPY_COEF, adapters, scale: p.lora!.scale, dropout_masks: dropoutMasks }] }), encoding: 'utf8', maxBuffer: 1 << 28 }).stdout,
     ) as RefGrads[])[0]!;
     // As the GRPO trainer builds it (engine/training/step-graph.ts): the frozen base weights are
     // the graph inputs the policy declares (logpExtraInputs), fed every step (logpExtraFeeds).
     const extra = p.logpExtraInputs!;
-    assert.deepEqual(Object.keys(extra).sort(), hfParamSpecs(p.config).map((x) => x.name).sort(), 'every base weight is an input');
+    assert.deepEqual(Object.keys(extra).sort(), [...hfParamSpecs(p.config).map((x) => x.name), ...masks.map(([k]) => k)].sort(), 'every base weight (and dropout mask) is an input');
     const trainer = await Trainer.create(
       { params: p.params.specs(), batch: { input_ids: { dtype: 'int64', shape: ['B', 'L'] }, positions: { dtype: 'int64', shape: ['B', 'T'] }, ...extra } },
       (ctx) => {
@@ -127,8 +148,7 @@ for (const name of LORA_CASES) {
       { optimizer: adamw({ weightDecay: 0 }), schedule: makeSchedule({ kind: 'constant' }, 0), runtime: { device: 'cpu', threads: 1 }, debugGradients: true },
     );
     try {
-      const batch = logpBatch([{ promptIds: PROMPT, completionIds: COMPLETION }], 256, 0)!;
-      const step = await trainer.trainStep({ input_ids: batch.inputIds, positions: batch.positions, ...p.logpExtraFeeds() });
+      const step = await trainer.trainStep({ input_ids: batch.inputIds, positions: batch.positions, ...feeds });
       assert.ok(Math.abs(step.loss - ref.loss) <= 1e-5 * Math.max(1, Math.abs(ref.loss)), `loss ${step.loss} vs reference ${ref.loss}`);
       assert.deepEqual([...p.params.names()].sort(), Object.keys(ref.grads).sort());
       assert.equal(p.params.size, 2 * 7 * 2, 'A and B on 7 projections x 2 layers');

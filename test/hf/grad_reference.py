@@ -4,7 +4,10 @@ reference (bench/peers/hf_reference.py), float64, for test/hf/grad-parity.test.t
 
 JSON on stdin: {"cases": [{"dir", "ids": [...], "prompt_len": P, "temperature": T, "entropy_coef": c,
 "adapters": optional {peft name: {"shape", "data"}}, "scale": lora_alpha / r}]}; with adapters the
-gradients are those of the adapters (peft's W + scale * B @ A), else of every weight.
+gradients are those of the adapters (peft's W + scale * B @ A), else of every weight; with
+"dropout_masks" {projection: {"shape": [1, L, in], "data"}} as well, each adapted projection is
+computed as peft's lora Linear does with dropout, x W^T + scale * (dropout(x) A^T) B^T, where
+dropout(x) = x * mask (the mask already holds 0 or 1 / (1 - p)).
 loss = -mean_t log_softmax(logits_t / T)[ids[t + 1]] - c * mean_t entropy_t over the completion
 positions t = P-1 .. len(ids)-2. Returns per case {"loss", "grads": {name: flat list}}.
 """
@@ -17,6 +20,21 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench", "peers"))
 from hf_reference import Model, Spec, read_folder  # noqa: E402
+
+
+class LoraBranch:
+    """Stands for a projection weight in the reference's `x @ w[name].T`: `.T` is an object whose
+    right matmul with x computes the base projection plus the LoRA branch on the dropped-out input."""
+
+    def __init__(self, w, a, b, scale, mask):
+        self.T = self
+        self.w, self.a, self.b, self.scale, self.mask = w, a, b, scale, mask
+
+    def to(self, _dtype):
+        return self  # already float64 (Model converts every weight)
+
+    def __rmatmul__(self, x):
+        return x @ self.w.T + self.scale * ((x * self.mask) @ self.a.T) @ self.b.T
 
 
 def one(case):
@@ -36,6 +54,9 @@ def one(case):
             if m:
                 proj = m.group(1)
                 weights[proj + ".weight"] = leaves[proj + ".weight"] + case["scale"] * adapters[f"base_model.model.{proj}.lora_B.weight"] @ adapters[k]
+        masks = {k: torch.tensor(v["data"], dtype=torch.float64).reshape(v["shape"])[:, : len(case["ids"])] for k, v in case.get("dropout_masks", {}).items()}
+        for proj, mask in masks.items():
+            weights[proj + ".weight"] = LoraBranch(leaves[proj + ".weight"], adapters[f"base_model.model.{proj}.lora_A.weight"], adapters[f"base_model.model.{proj}.lora_B.weight"], case["scale"], mask)
         leaves = adapters
     model = Model(Spec(cfg), weights, torch.float64)
     ids = case["ids"]

@@ -12,12 +12,12 @@ import { loraOptionsOf, policySource } from './policy-choice';
 
 const base = { ...configDefaults(), seed: 5 };
 
-test('LoRA options: off without use_peft; rank, alpha, seed and target modules as TRL/peft users write them; dropout refused', () => {
+test('LoRA options: off without use_peft; rank, alpha, seed and target modules and dropout as TRL/peft users write them', () => {
   assert.equal(loraOptionsOf(base), null);
-  assert.deepEqual(loraOptionsOf({ ...base, use_peft: true }), { rank: 16, alpha: 32, seed: 5 });
-  assert.deepEqual(loraOptionsOf({ ...base, use_peft: true, lora_r: 4, lora_alpha: 8, lora_target_modules: ' q_proj, v_proj ,down_proj' }), { rank: 4, alpha: 8, seed: 5, targetModules: ['q_proj', 'v_proj', 'down_proj'] });
-  assert.deepEqual(loraOptionsOf({ ...base, use_peft: true, lora_target_modules: 'all-linear' }), { rank: 16, alpha: 32, seed: 5, targetModules: 'all-linear' });
-  assert.throws(() => loraOptionsOf({ ...base, use_peft: true, lora_dropout: 0.05 }), /lora_dropout 0\.05: LoRA dropout is not implemented.*set lora_dropout 0/);
+  assert.deepEqual(loraOptionsOf({ ...base, use_peft: true }), { rank: 16, alpha: 32, seed: 5, dropout: 0 });
+  assert.deepEqual(loraOptionsOf({ ...base, use_peft: true, lora_r: 4, lora_alpha: 8, lora_target_modules: ' q_proj, v_proj ,down_proj' }), { rank: 4, alpha: 8, seed: 5, dropout: 0, targetModules: ['q_proj', 'v_proj', 'down_proj'] });
+  assert.deepEqual(loraOptionsOf({ ...base, use_peft: true, lora_target_modules: 'all-linear' }), { rank: 16, alpha: 32, seed: 5, dropout: 0, targetModules: 'all-linear' });
+  assert.deepEqual(loraOptionsOf({ ...base, use_peft: true, lora_dropout: 0.05 }), { rank: 16, alpha: 32, seed: 5, dropout: 0.05 });
 });
 
 test('a run whose --policy was a relative path finds its base again through the absolute folder config.json recorded', async () => {

@@ -100,10 +100,9 @@ type PolicySettings = Pick<ResolvedGrpoConfig, 'policy' | 'device' | 'use_peft' 
 /** The LoRA options of the settings (null without use_peft); what cannot be honoured fails here, before any work. */
 export function loraOptionsOf(c: Pick<ResolvedGrpoConfig, 'use_peft' | 'lora_r' | 'lora_alpha' | 'lora_dropout' | 'lora_target_modules' | 'seed'>): LoraOptions | null {
   if (!c.use_peft) return null;
-  if (c.lora_dropout !== 0) throw new Error(`lora_dropout ${c.lora_dropout}: LoRA dropout is not implemented in this build (adapters train without it); set lora_dropout 0`);
   const t = c.lora_target_modules?.trim();
   const targetModules = !t ? undefined : t === 'all-linear' ? ('all-linear' as const) : t.split(',').map((m) => m.trim()).filter(Boolean);
-  return { rank: c.lora_r, alpha: c.lora_alpha, seed: c.seed, ...(targetModules ? { targetModules } : {}) };
+  return { rank: c.lora_r, alpha: c.lora_alpha, seed: c.seed, dropout: c.lora_dropout, ...(targetModules ? { targetModules } : {}) };
 }
 
 /** The HF-only settings a policy-tiny run cannot take, named (so a TRL config's use_peft is not silently ignored). */

@@ -52,7 +52,7 @@ export const CONFIG_KEYS = {
   use_peft: bool(false, 'Hugging Face policies: train LoRA adapters (peft) instead of every weight; the base stays frozen and is shared with the KL reference.'),
   lora_r: int(16, 'LoRA rank (TRL ModelConfig default 16).', 1),
   lora_alpha: num(32, 'LoRA alpha: the adapter update is scaled by lora_alpha / lora_r (TRL default 32).', { min: 0, minExclusive: true }),
-  lora_dropout: num(0, 'LoRA dropout. Only 0 is implemented; a value above 0 (TRL\'s default is 0.05) is refused.', { min: 0, max: 1 }),
+  lora_dropout: num(0, 'LoRA dropout (peft\'s lora_dropout; TRL\'s default 0.05): the adapter branch\'s input features are dropped with this probability in the update\'s forward, with masks drawn from the seed and each micro-batch, so resume stays exact. Must be below 1.', { min: 0, max: 1 }),
   lora_target_modules: str(null, 'Projections that get adapters: comma-separated (q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj) or all-linear (default: q_proj,v_proj, peft\'s for Llama and Qwen).'),
   apply_chat_template: bool(false, 'Hugging Face policies: send each text prompt as one user message through the model\'s chat template, with the generation prompt (TRL templates only conversational datasets; text prompts go in as they are).'),
   // --- policy-tiny

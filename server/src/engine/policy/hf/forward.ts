@@ -24,6 +24,8 @@ export interface Adapters {
   scale: number;
   /** The adapter values, by name. */
   p: ParamValues;
+  /** lora_dropout masks [B, L, in] by projection (the update's forward only; see lora.ts). */
+  dropout?: Readonly<Record<string, Value>>;
 }
 
 /** Where a graph's weights come from: the model's parameters and optional LoRA adapters. */
@@ -39,7 +41,8 @@ export function linearProj(m: ModelValues, x: Value, name: string, withBias: boo
   let y = matmul(x, transpose(param(m.p, `${name}.weight`), [1, 0]));
   const a = m.adapters;
   if (a?.targets.has(name)) {
-    const low = matmul(x, transpose(param(a.p, loraParamName(name, 'A')), [1, 0]));
+    const mask = a.dropout?.[name];
+    const low = matmul(mask ? mul(x, mask) : x, transpose(param(a.p, loraParamName(name, 'A')), [1, 0]));
     y = add(y, mul(matmul(low, transpose(param(a.p, loraParamName(name, 'B')), [1, 0])), a.scale));
   }
   return withBias ? add(y, param(m.p, `${name}.bias`)) : y;

@@ -25,7 +25,7 @@ import { HfDecoder } from './decoder';
 import type { ModelValues } from './forward';
 import { buildDecodeGraph, buildPrefillGraph } from './kv-graphs';
 import { buildHfLogps } from './logps';
-import { adapterConfig, initAdapters, loraSetup, mergeAdapters, type LoraOptions, type LoraSetup } from './lora';
+import { adapterConfig, adapterInputs, dropoutMaskName, dropoutMasks, initAdapters, loraSetup, mergeAdapters, type LoraOptions, type LoraSetup } from './lora';
 import { readGenerationDefaults, readModelConfig, type GenerationDefaults } from './model-dir';
 import { hfParamSpecs } from './params';
 import { HfTokenizer } from './tokenizer';
@@ -240,25 +240,38 @@ export class HfPolicy implements Policy {
 
   /**
    * LoRA: the frozen base weights enter the train-step graph as inputs fed from this policy's own
-   * tensors every micro-batch (logpExtraFeeds), so the graph holds no second copy of them.
+   * tensors every micro-batch (logpExtraFeeds), so the graph holds no second copy of them; with
+   * lora_dropout, so do the micro-batch's dropout masks (lora.ts).
    */
   get logpExtraInputs(): Readonly<Record<string, LogpExtraInput>> | undefined {
-    if (!this.plan.lora) return undefined;
-    return Object.fromEntries(this.plan.baseSpecs.map((s) => [s.name, { dtype: 'float32' as const, shape: [...s.shape] }]));
+    const lora = this.plan.lora;
+    if (!lora) return undefined;
+    const base = this.plan.baseSpecs.map((s) => [s.name, { dtype: 'float32' as const, shape: [...s.shape] }] as const);
+    const masks = lora.dropout > 0 ? [...adapterInputs(lora)].map(([proj, inp]) => [dropoutMaskName(proj), { dtype: 'float32' as const, shape: ['B', 'L', inp] }] as const) : [];
+    return Object.fromEntries([...base, ...masks]);
   }
 
-  logpExtraFeeds(): Record<string, TensorData> {
-    return this.plan.lora ? Object.fromEntries(this.plan.base.entries()) : {};
+  logpExtraFeeds(inputIds: TensorData, positions: TensorData): Record<string, TensorData> {
+    const lora = this.plan.lora;
+    if (!lora) return {};
+    return { ...Object.fromEntries(this.plan.base.entries()), ...(lora.dropout > 0 ? dropoutMasks(lora, inputIds, positions) : {}) };
   }
 
   buildLogps(graph: Graph, params: Record<string, Value>, inputs: LogpGraphInputs): LogpGraphOutputs {
     if (inputs.inputIds.graph !== graph) throw new Error('buildLogps: inputIds belongs to another graph');
     if (!this.plan.lora) return buildHfLogps(this.config, { p: params }, inputs);
     // LoRA: the frozen base weights come from the graph inputs logpExtraInputs declares (the
-    // trainer's way); a graph that declares none gets them as constants instead.
+    // trainer's way); a graph that declares none gets them as constants instead. Dropout masks are
+    // used when the graph has them (the trainer's), else the branch runs without dropout.
+    const lora = this.plan.lora;
     const base: ParamValues = {};
     for (const s of this.plan.baseSpecs) base[s.name] = inputs.extra?.[s.name] ?? graph.initializer(s.name, this.plan.base.get(s.name));
-    return buildHfLogps(this.config, { p: base, adapters: { targets: this.plan.lora.targets, scale: this.plan.lora.scale, p: params } }, inputs);
+    const dropout: Record<string, Value> = {};
+    for (const t of lora.targets) {
+      const m = inputs.extra?.[dropoutMaskName(t)];
+      if (m) dropout[t] = m;
+    }
+    return buildHfLogps(this.config, { p: base, adapters: { targets: lora.targets, scale: lora.scale, p: params, dropout } }, inputs);
   }
 
   async snapshot(): Promise<Policy> {
