@@ -65,6 +65,14 @@ export async function expandRunDirs(args: readonly string[]): Promise<string[]> 
   return [...new Set(out)];
 }
 
+/** Resolves on Ctrl+C (SIGINT) or SIGTERM: the end of a serving or following command. */
+const untilStopped = (): Promise<void> =>
+  new Promise<void>((done) => {
+    const stop = () => done();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
 async function tensorboard(dirs: string[], outDir: string, follow: boolean, io: CliIO): Promise<number> {
   if (dirs.some((d) => outDir === d || outDir.startsWith(d + sep))) throw new UsageError(`${NAME}: --tensorboard ${outDir} is inside a run folder; pick a folder outside the runs (e.g. runs-tb/)`);
   const tb = await exportRunsToTensorBoard(dirs, outDir, {
@@ -77,10 +85,7 @@ async function tensorboard(dirs: string[], outDir: string, follow: boolean, io: 
   io.out(`View with: tensorboard --logdir ${outDir}`);
   if (!follow) return ExitCode.ok;
   io.out('Following the runs (Ctrl+C to stop)...');
-  await new Promise<void>((done) => {
-    process.once('SIGINT', () => done());
-    process.once('SIGTERM', () => done());
-  });
+  await untilStopped();
   await tb.stop();
   return ExitCode.ok;
 }
@@ -142,11 +147,7 @@ export const dashboardCommand: Subcommand = {
     }
     io.out(`Dashboard for ${dirs.length} run(s) at ${server.url}  (Ctrl+C to stop)`);
     for (const d of dirs) io.out(`  ${d}`);
-    await new Promise<void>((done) => {
-      const stop = () => done();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    await untilStopped();
     source.stop();
     await server.close();
     return ExitCode.ok;
