@@ -16,7 +16,7 @@ type Manifest = {
 };
 
 export const UNTRUSTED_DESCRIPTION =
-  'In Restricted Mode, UME Studio detects and scores sequences but does not train: a training run executes reward configurations and reads the files the workspace settings name. The umeStudio.training.* settings are taken from user settings only.';
+  'In Restricted Mode, UME Studio detects and scores sequences but does not train and applies no reward config (the hover reward section, Score Document with Reward Config): a training run or a reward config reads the files and models the workspace settings name. The umeStudio.training.* settings and umeStudio.rewards.configFile are taken from user settings only.';
 
 /** package.json text with the training settings and the restricted-mode list regenerated. */
 export function renderManifest(text: string): string {

@@ -6,6 +6,7 @@ export const CommandId = {
   restartServer: 'umeStudio.restartServer',
   detectModalities: 'umeStudio.detectModalities',
   scoreDocument: 'umeStudio.scoreDocument',
+  scoreDocumentWithRewardConfig: 'umeStudio.scoreDocumentWithRewardConfig',
   toggleHeatMap: 'umeStudio.toggleHeatMap',
   // Training (client/src/training/commands.ts)
   startTraining: 'umeStudio.startTraining',

@@ -6,6 +6,7 @@ import type { Ctx } from './ctx';
 import { detectModalities } from './detect-command';
 import { CommandId } from './command-ids';
 import { scoreDocument } from './score-document';
+import { scoreDocumentWithRewardConfig } from './reward-score';
 import { toggleHeatMap } from './heatmap';
 
 export interface Command {
@@ -24,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   },
   { id: CommandId.detectModalities, run: (ctx) => detectModalities(ctx) },
   { id: CommandId.scoreDocument, run: (ctx) => scoreDocument(ctx) },
+  { id: CommandId.scoreDocumentWithRewardConfig, run: (ctx) => scoreDocumentWithRewardConfig(ctx) },
   { id: CommandId.toggleHeatMap, run: (ctx) => toggleHeatMap(ctx) },
 ];
 

@@ -4,6 +4,7 @@
 import type * as vscode from 'vscode';
 import { Ctx } from './ctx';
 import { registerCommands } from './commands';
+import { registerWorkspaceTrust } from './reward-score';
 import { registerTraining } from './training/index';
 import { dashboardPanelStatus, registerDashboard, type DashboardPanelStatus } from './dashboard/index';
 
@@ -17,7 +18,7 @@ export interface UmeStudioApi {
 export async function activate(context: vscode.ExtensionContext): Promise<UmeStudioApi> {
   ctx = new Ctx(context);
   // The serializer first: a dashboard restored after a reload activates the extension for it.
-  context.subscriptions.push(ctx, ...registerDashboard(ctx), ...registerCommands(ctx), ...registerTraining(ctx));
+  context.subscriptions.push(ctx, ...registerDashboard(ctx), ...registerCommands(ctx), ...registerTraining(ctx), ...registerWorkspaceTrust(ctx));
   await ctx.start();
   return { dashboardStatus: dashboardPanelStatus };
 }

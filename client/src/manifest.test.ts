@@ -34,6 +34,7 @@ test('settings defaults in the manifest equal DEFAULT_SETTINGS', () => {
     'umeStudio.scoring.mode': DEFAULT_SETTINGS.scoring.mode,
     'umeStudio.scoring.temperature': DEFAULT_SETTINGS.scoring.temperature,
     'umeStudio.scoring.device': DEFAULT_SETTINGS.scoring.device,
+    'umeStudio.rewards.configFile': DEFAULT_SETTINGS.rewards.configFile,
   };
   for (const [key, value] of Object.entries(flat)) {
     assert.ok(props[key], `${key} missing from contributes.configuration`);

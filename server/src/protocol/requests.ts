@@ -5,6 +5,7 @@
 
 import type { DetectRecord } from './detect-record';
 import type { ScoreParams, ScoreResult } from './score';
+import type { RewardScoreParams, RewardScoreResult, WorkspaceTrustParams } from './reward-config';
 
 /** A request: its method name and, as phantom types, its params and result. */
 export interface RequestDef<P, R> {
@@ -47,6 +48,19 @@ export const analyzeDocumentRequest: RequestDef<AnalyzeDocumentParams, AnalyzeDo
  * model cannot be loaded. Types in score.ts.
  */
 export const scoreRequest: RequestDef<ScoreParams, ScoreResult> = { method: 'ume/score' };
+
+/**
+ * Every sequence of a document scored with a reward config (docs/rewards.md): per sequence each
+ * component's raw and transformed value and the total, as `ume-studio reward --json` prints them.
+ * Refused unless `trusted` is true. Work-done progress and cancellation as `ume/score`.
+ */
+export const rewardScoreRequest: RequestDef<RewardScoreParams, RewardScoreResult> = { method: 'ume/scoreWithRewardConfig' };
+
+/**
+ * Client -> server: the workspace's trust. Until a client says it is trusted, the server applies no
+ * reward config (the hover's reward section stays off).
+ */
+export const workspaceTrustNotification: NotificationDef<WorkspaceTrustParams> = { method: 'ume/workspaceTrust' };
 
 export type ServerHealth = 'ok' | 'warning' | 'error';
 

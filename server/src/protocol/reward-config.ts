@@ -81,3 +81,45 @@ export interface RewardRecordReport {
   /** Why the total is null, when it is. */
   reason?: string;
 }
+
+/** `ume/scoreWithRewardConfig`: score every sequence of a document with a reward config (the editor's command). */
+export interface RewardScoreParams {
+  /** URI of an open document, or a file: URI the server can read. */
+  uri: string;
+  /** The reward config: an absolute file path (the client resolves workspace-relative ones). */
+  config: string;
+  /**
+   * The client's word that the workspace is trusted. A reward config reads files (references, UME
+   * weights) and loads models, so the server refuses the request without it.
+   */
+  trusted: boolean;
+  /** LSP work-done progress token; the server reports "k/n sequences". */
+  workDoneToken?: string | number;
+}
+
+export interface RewardScoreRecord extends RewardRecordReport {
+  /** Where the sequence stands in the document (LSP range, 0-based). */
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+}
+
+export interface RewardScoreResult {
+  uri: string;
+  /** Version of the open document scored, or null when read from disk. */
+  version: number | null;
+  /** The config file scored with. */
+  config: string;
+  aggregation: RewardAggregation;
+  /** Component names in the config's order (the table's columns). */
+  components: string[];
+  /** One per detected sequence, in document order. */
+  records: RewardScoreRecord[];
+  /** What a translated seed-003 config's keys became (empty for a native config). */
+  notes: string[];
+  /** True when only the first part of a large file was analysed. */
+  truncated: boolean;
+}
+
+/** Client -> server: whether the workspace is trusted (sent on start and when trust is granted). */
+export interface WorkspaceTrustParams {
+  trusted: boolean;
+}

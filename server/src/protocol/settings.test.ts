@@ -18,6 +18,7 @@ test('valid values are taken, severity names map to codes', () => {
     maxFileSizeMB: 0.5,
     maxSequencesPerFile: 10,
     scoring: { enabled: false, modelPath: ' /models/ume.safetensors ', mode: 'sampled', temperature: 0.5, device: 'cpu' },
+    rewards: { configFile: ' ~/rewards/qed.json ' },
   });
   assert.deepEqual(problems, []);
   assert.deepEqual(settings, {
@@ -27,6 +28,7 @@ test('valid values are taken, severity names map to codes', () => {
     maxFileSizeMB: 0.5,
     maxSequencesPerFile: 10,
     scoring: { enabled: false, modelPath: '/models/ume.safetensors', mode: 'sampled', temperature: 0.5, device: 'cpu' },
+    rewards: { configFile: '~/rewards/qed.json' },
   });
 });
 

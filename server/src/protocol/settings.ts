@@ -46,6 +46,14 @@ export interface UmeSettings {
     /** ONNX Runtime device; `auto` tries cuda, webgpu, then cpu. */
     device: Device;
   };
+  rewards: {
+    /**
+     * A reward config (docs/rewards.md) whose total and components the hover shows for the hovered
+     * sequence; empty = none. `~/` is the home folder, a relative path starts at the workspace
+     * folder. Applied only in a trusted workspace.
+     */
+    configFile: string;
+  };
 }
 
 export const DEFAULT_SETTINGS: UmeSettings = {
@@ -55,6 +63,7 @@ export const DEFAULT_SETTINGS: UmeSettings = {
   maxFileSizeMB: 5,
   maxSequencesPerFile: 20000,
   scoring: { enabled: true, modelPath: '', mode: 'masked', temperature: 0.1, device: 'auto' },
+  rewards: { configFile: '' },
 };
 
 export const DETECTION_MODES: readonly DetectionMode[] = ['default', 'lobster'];
@@ -144,6 +153,7 @@ export function parseSettings(raw: Json): ParsedSettings {
   const diagnostics = section('diagnostics');
   const plainText = section('plainText');
   const scoring = section('scoring');
+  const rewards = section('rewards');
 
   const severity: Record<string, SeverityOverride> = {};
   const rawSeverity = diagnostics['severity'];
@@ -196,6 +206,8 @@ export function parseSettings(raw: Json): ParsedSettings {
       temperature: num('scoring.temperature', scoring['temperature'], 0.001, 1000, d.scoring.temperature, false),
       device: oneOf('scoring.device', scoring['device'], SCORING_DEVICES, d.scoring.device),
     },
+    // Whether the file exists and is a valid config is said in the hover, where it is used.
+    rewards: { configFile: str('rewards.configFile', rewards['configFile'], d.rewards.configFile) },
   };
   return { settings, problems };
 }

@@ -3,14 +3,12 @@
 // and transformed value and the total. Users run it to see what a config rewards before training.
 
 import { stat } from 'node:fs/promises';
-import { aggregate } from '../../engine/rewards/aggregate';
 import { RewardConfigError } from '../../engine/rewards/config';
 import { buildRewardFunctions, resolveRewardConfig, type LoadedReward } from '../../engine/rewards/load';
 import { seedRewardConfig } from '../../engine/rewards/seed003';
-import type { RewardInput, RewardResult } from '../../engine/rewards/types';
+import { scoreSequences } from '../../engine/rewards/report';
 import { DEFAULT_MIN_PLAIN_LENGTH } from '../../engine/seq/formats/index';
 import type { DetectionMode } from '../../engine/seq/types';
-import type { DetectRecord } from '../../protocol/detect-record';
 import type { RewardRecordReport } from '../../protocol/reward-config';
 import { DETECTION_MODES } from '../../protocol/settings';
 import { choiceOption, intOption, parse } from '../args';
@@ -99,22 +97,6 @@ async function openReward(a: RewardArgs, io: CliIO): Promise<LoadedReward> {
   }
 }
 
-/** Per record: components from every function, and the total the config's aggregation gives. */
-export function toReport(id: string, rec: DetectRecord, per: RewardResult[], loaded: LoadedReward): RewardRecordReport {
-  const components: RewardRecordReport['components'] = {};
-  for (const r of per) for (const [name, s] of Object.entries(r.components ?? {})) components[name] = { raw: s.raw, value: s.value, ...(s.error ? { error: s.error } : {}) };
-  const total = loaded.config.aggregation === 'weighted_sum' ? aggregate('weighted_sum', per.map((r) => r.value), loaded.weights) : (per[0]?.value ?? null);
-  const reasons = per.filter((r) => r.value === null && r.reason).map((r) => r.reason!);
-  return {
-    id,
-    sequence: rec.text ?? '',
-    modality: per.find((r) => r.modality)?.modality ?? rec.modality,
-    components,
-    total,
-    ...(total === null ? { reason: reasons.join('; ') || 'no component scored this sequence' } : {}),
-  };
-}
-
 function fmt(v: number | null): string {
   if (v === null) return '—';
   const a = Math.abs(v);
@@ -170,13 +152,8 @@ async function run(args: string[], io: CliIO): Promise<number> {
         empty++;
         continue;
       }
-      const reports: RewardRecordReport[] = [];
-      for (let s = 0; s < records.length; s += a.batchSize) {
-        const chunk = records.slice(s, s + a.batchSize);
-        const inputs: RewardInput[] = chunk.map((r) => ({ prompt: '', completion: r.text!, modality: r.modality }));
-        const per = await Promise.all(loaded.functions.map((f) => f.score(inputs)));
-        chunk.forEach((rec, i) => reports.push(toReport(`${file}:${rec.range.start.line + 1}:${rec.range.start.character + 1}`, rec, per.map((p) => p[i]!), loaded)));
-      }
+      const items = records.map((rec) => ({ id: `${file}:${rec.range.start.line + 1}:${rec.range.start.character + 1}`, text: rec.text!, modality: rec.modality }));
+      const reports = await scoreSequences(loaded, items, { batchSize: a.batchSize });
       if (a.json) for (const r of reports) io.out(JSON.stringify(r));
       else io.out(formatRewardTable(reports, names));
       missing += reports.filter((r) => r.total === null).length;

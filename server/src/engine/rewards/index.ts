@@ -9,4 +9,5 @@ export { aggregate, AGGREGATIONS, type Aggregation } from './aggregate';
 export { extractSequence, type Extracted } from './sequence';
 export { COMPONENTS } from './components/registry';
 export { loadChemistry, type Chemistry, type MoleculeRecord } from './chem/molecule';
+export { scoreSequences, toReport, type SequenceToScore, type ScoreSequencesOptions } from './report';
 export { startRewardWorker, type RewardWorker } from './worker/proxy';

@@ -25,6 +25,11 @@ export interface LoadedReward {
   notes: string[];
   /** Closes every function (models, workers). */
   close(): Promise<void>;
+  /**
+   * Empties the diversity filters' memories, so the next score() call is filtered as a fresh run's
+   * first batch (the editor scores each hover and each document on its own).
+   */
+  resetMemory(): void;
 }
 
 export interface LoadRewardOptions {
@@ -83,19 +88,26 @@ export async function buildRewardFunctions(config: CheckedConfig, o: { baseDir: 
   }
   let functions: RewardFunction[];
   let weights: number[];
+  const memories: DiversityFilter[] = [];
   if (config.aggregation === 'weighted_sum') {
     functions = [];
     weights = [];
     for (const c of config.components) {
-      if (c.type === 'diversity_filter') functions.push(filterFunction(builder, c));
+      if (c.type === 'diversity_filter') {
+        const f = filterFunction(builder, c);
+        memories.push(f.filter);
+        functions.push(f);
+      }
       else functions.push(componentFunction(builder, c, built.find((b) => b.c === c)!.comp));
       weights.push(c.weight);
     }
   } else {
     const filters: Array<{ c: (typeof config.components)[number]; filter: DiversityFilter }> = [];
     for (const c of config.components) if (c.type === 'diversity_filter') filters.push({ c, filter: filterFunction(builder, c).filter });
+    memories.push(...filters.map((f) => f.filter));
     functions = [compositeFunction(builder, built, filters)];
     weights = [1];
   }
-  return { functions, weights, config, notes: o.notes ?? [], close: closeAll };
+  const resetMemory = (): void => memories.forEach((m) => m.reset());
+  return { functions, weights, config, notes: o.notes ?? [], close: closeAll, resetMemory };
 }

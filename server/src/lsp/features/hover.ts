@@ -1,5 +1,6 @@
 // Hover on a detected sequence: its UME reward, PLL, perplexity, model and mode, and the three least
-// likely positions; or why it cannot be scored; or what went wrong with the model. Scores come from
+// likely positions; or why it cannot be scored; or what went wrong with the model. When
+// umeStudio.rewards.configFile names a reward config, a section with its total and components follows. Scores come from
 // the cache when the same text was scored before; a newer hover on the same document supersedes a
 // waiting one (it returns null at once), and LSP cancellation stops queued work.
 
@@ -12,6 +13,9 @@ import { CANCELLED } from '../scoring/queue';
 import { scorable, scoredRecord } from '../scoring/sequence-score';
 import { scoringService } from '../scoring/service';
 import type { CancellationToken } from 'vscode-languageserver/node';
+import type { UmeSettings } from '../../protocol/settings';
+import { rewardHoverNote } from '../../protocol/reward-markdown';
+import { rewardHover } from './reward-score';
 
 function before(a: Position, b: Position): boolean {
   return a.line < b.line || (a.line === b.line && a.character <= b.character);
@@ -34,31 +38,40 @@ export async function hoverAt(ctx: ServerContext, params: HoverParams, token: Ca
   if (!position || !Number.isFinite(position.line) || !Number.isFinite(position.character)) return null;
   const report = analysis && reportAt(analysis.reports, position as Position);
   if (!report) return null;
-  const hover = (value: string): Hover => ({ contents: { kind: MarkupKind.Markdown, value }, range: report.occurrence.range });
   const { text } = report.occurrence;
   const confidence = report.detection.confidence;
 
-  const check = scorable(report);
-  if (!check.ok) return hover(unscoredHover(check.modality, confidence, text.length, check.reason));
-
   const controller = service.hoverSignal(uri, token);
+  // The reward section (umeStudio.rewards.configFile) is computed beside the UME score.
+  const reward = rewardHover(ctx, uri, settings, report, controller.signal).catch((e: unknown) => rewardHoverNote('reward config', e instanceof Error ? e.message : String(e)));
   try {
-    let model;
-    try {
-      model = await service.model(uri, settings);
-    } catch (e) {
-      return hover(failedHover(check.modality, confidence, text.length, e instanceof Error ? e.message : String(e)));
-    }
+    const ume = await umeHover(service, uri, settings, report, text, confidence, controller);
+    if (ume === null) return null;
+    const section = await reward;
     if (controller.signal.aborted) return null;
-    const { mode, temperature } = settings.scoring;
-    const out = await service.pll(model, [{ text, modality: check.modality }], mode, 'interactive', controller.signal);
-    if (out === CANCELLED) return null;
-    const r = out[0]!;
-    if ('error' in r) return hover(failedHover(check.modality, confidence, text.length, r.error));
-    return hover(scoredHover(scoredRecord(report, check.modality, r, { mode, model: model.spec.name, temperature }, false)));
+    return { contents: { kind: MarkupKind.Markdown, value: section ? `${ume}\n\n---\n\n${section}` : ume }, range: report.occurrence.range };
   } finally {
     service.hoverDone(uri, controller);
   }
+}
+
+/** The UME part of the hover (Markdown), or null when the hover was superseded or cancelled. */
+async function umeHover(service: ReturnType<typeof scoringService>, uri: string, settings: UmeSettings, report: SequenceReport, text: string, confidence: number, controller: AbortController): Promise<string | null> {
+  const check = scorable(report);
+  if (!check.ok) return unscoredHover(check.modality, confidence, text.length, check.reason);
+  let model;
+  try {
+    model = await service.model(uri, settings);
+  } catch (e) {
+    return failedHover(check.modality, confidence, text.length, e instanceof Error ? e.message : String(e));
+  }
+  if (controller.signal.aborted) return null;
+  const { mode, temperature } = settings.scoring;
+  const out = await service.pll(model, [{ text, modality: check.modality }], mode, 'interactive', controller.signal);
+  if (out === CANCELLED) return null;
+  const r = out[0]!;
+  if ('error' in r) return failedHover(check.modality, confidence, text.length, r.error);
+  return scoredHover(scoredRecord(report, check.modality, r, { mode, model: model.spec.name, temperature }, false));
 }
 
 export const hoverFeature: Feature = {

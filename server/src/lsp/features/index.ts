@@ -7,6 +7,7 @@ import { analyzeRequestFeature } from './analyze-request';
 import { hoverFeature } from './hover';
 import { scoreRequestFeature } from './score-request';
 import { trainingFeature } from './training';
+import { rewardScoreFeature } from './reward-score';
 
 export const FEATURES: readonly Feature[] = [
   diagnosticsFeature,
@@ -15,4 +16,5 @@ export const FEATURES: readonly Feature[] = [
   hoverFeature,
   scoreRequestFeature,
   trainingFeature,
+  rewardScoreFeature,
 ];

@@ -44,20 +44,20 @@ export class ModelLoadError extends Error {
 }
 
 /**
- * Resolves the modelPath setting: "" is the embedded default; "~/" is the home folder; a relative
- * path is taken from the document's workspace folder (or the document's folder).
+ * A path a setting names: `~/` is the home folder; a relative path starts at the workspace folder
+ * holding the document (else the first folder, else the document's folder, else the cwd).
  */
+export function resolveSettingPath(value: string, documentUri?: string, workspaceFolders: readonly string[] = []): string {
+  if (value === '~' || value.startsWith('~/')) return join(homedir(), value.slice(1));
+  if (isAbsolute(value)) return value;
+  const docPath = documentUri?.startsWith('file:') ? fileURLToPath(documentUri) : undefined;
+  const folder = workspaceFolders.find((f) => docPath?.startsWith(f + '/')) ?? workspaceFolders[0] ?? (docPath ? dirname(docPath) : process.cwd());
+  return join(folder, value);
+}
+
+/** Resolves the modelPath setting: "" is the embedded default, else a path as resolveSettingPath takes it. */
 export function resolveModelSpec(modelPath: string, device: Device, documentUri?: string, workspaceFolders: readonly string[] = []): ModelSpec {
-  let given: string | undefined;
-  if (modelPath !== '') {
-    given = modelPath;
-    if (given === '~' || given.startsWith('~/')) given = join(homedir(), given.slice(1));
-    else if (!isAbsolute(given)) {
-      const docPath = documentUri?.startsWith('file:') ? fileURLToPath(documentUri) : undefined;
-      const folder = workspaceFolders.find((f) => docPath?.startsWith(f + '/')) ?? workspaceFolders[0] ?? (docPath ? dirname(docPath) : process.cwd());
-      given = join(folder, given);
-    }
-  }
+  const given = modelPath !== '' ? resolveSettingPath(modelPath, documentUri, workspaceFolders) : undefined;
   let resolved;
   try {
     resolved = resolveModel(given);

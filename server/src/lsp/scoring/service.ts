@@ -72,7 +72,8 @@ export class ScoringService {
     });
   }
 
-  private folders(): Promise<string[]> {
+  /** The client's workspace folders (file paths), asked once. */
+  folders(): Promise<string[]> {
     if (this.ctx.clientCapabilities.workspace?.workspaceFolders !== true) return Promise.resolve([]);
     this.workspaceFolders ??= this.ctx.connection.workspace
       .getWorkspaceFolders()

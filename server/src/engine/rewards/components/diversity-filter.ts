@@ -95,6 +95,14 @@ export class DiversityFilter {
     return { smiles: this.seen.size, buckets: this.buckets.size };
   }
 
+  /** Forgets every molecule, sequence and bucket: the next batch is filtered as the first one. */
+  reset(): void {
+    this.seen.clear();
+    this.buckets.clear();
+    this.scaffoldFps.clear();
+    this.seqKmers.clear();
+  }
+
   private bucketFull(key: string): boolean {
     return (this.buckets.get(key) ?? 0) > this.p.bucket_size;
   }
