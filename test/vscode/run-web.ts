@@ -4,6 +4,12 @@
 // the workbench with extensionDevelopmentPath/extensionTestsPath in its payload, and the suite's
 // log lines and exit code come back through codeAutomationLog/codeAutomationExit. Prints the
 // suite's pass/fail counts; exits with the suite's code. Needs scripts/setup-e2e.sh and chromium.
+//
+// --vsix: run the suite against the packaged extension instead of the checkout: dist/ume-studio.vsix
+// (rebuilt by `npm run package` when older than its inputs) is installed with code-server's
+// --install-extension into the fresh extensions folder, and extensionDevelopmentPath points at the
+// folder it was unpacked into, so the suite exercises exactly what a user installs. `npm test` runs it
+// this way (test/vscode/extension-host.test.ts).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -11,7 +17,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import { chromium } from 'playwright-core';
+import { installVsix } from '../e2e/harness/code-server';
 import { assertE2EPrerequisites, chromiumPath, codeServerEntry, nodeBin } from '../e2e/harness/paths';
+import { ensureVsix } from '../e2e/harness/vsix';
 import { buildSuite, ROOT } from './build-suite';
 import { makeWorkspace } from './workspace';
 
@@ -30,8 +38,12 @@ function freePort(): Promise<number> {
 
 async function main(): Promise<number> {
   assertE2EPrerequisites();
-  const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
-  if (build.status !== 0) return build.status ?? 1;
+  const fromVsix = process.argv.includes('--vsix');
+  const vsix = fromVsix ? ensureVsix((line) => console.log(`test:vscode:web: ${line}`)) : undefined;
+  if (!fromVsix) {
+    const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+    if (build.status !== 0) return build.status ?? 1;
+  }
   const suite = await buildSuite();
   const workspace = makeWorkspace();
   const dirs = mkdtempSync(join(tmpdir(), 'ume-vscode-web-'));
@@ -39,6 +51,11 @@ async function main(): Promise<number> {
   writeFileSync(config, 'auth: none\ncert: false\n');
   const port = await freePort();
   const env = { ...process.env, PATH: `${join(nodeBin, '..')}:${process.env.PATH ?? ''}` };
+  let extensionPath = ROOT;
+  if (vsix) {
+    extensionPath = installVsix(vsix, { config, userData: join(dirs, 'user-data'), extensions: join(dirs, 'extensions') }, env).extensionPath;
+    console.log(`test:vscode:web: installed ${vsix} into ${extensionPath}`);
+  }
   const server = spawn(
     nodeBin,
     [
@@ -90,7 +107,7 @@ async function main(): Promise<number> {
     });
     const remote = (p: string) => `vscode-remote://127.0.0.1:${port}${p}`;
     const payload = JSON.stringify([
-      ['extensionDevelopmentPath', remote(ROOT)],
+      ['extensionDevelopmentPath', remote(extensionPath)],
       ['extensionTestsPath', remote(suite)],
     ]);
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`);

@@ -1,11 +1,11 @@
 // Runs code-server (VS Code's web workbench with a real Node extension host) for one test:
 // its own port, user-data, extensions and config in a temp folder, stopped as a whole process group.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { codeServerEntry, nodeBin } from './paths';
+import { isAbsolute, join } from 'node:path';
+import { codeServerEntry, nodeBin, repoRoot } from './paths';
 
 export interface CodeServer {
   /** Workbench URL with the workspace folder opened. */
@@ -36,8 +36,37 @@ function makeDirs(): Dirs {
   return { root, config, userData: join(root, 'user-data'), extensions: join(root, 'extensions') };
 }
 
-function commonArgs(d: Dirs): string[] {
+function commonArgs(d: Omit<Dirs, 'root'>): string[] {
   return ['--config', d.config, '--user-data-dir', d.userData, '--extensions-dir', d.extensions];
+}
+
+export interface VsixInstall {
+  /** The folder code-server unpacked the extension into (what users run). */
+  extensionPath: string;
+  /** What `--install-extension` printed. */
+  output: string;
+}
+
+/**
+ * Installs `vsix` with code-server's own `--install-extension` into `dirs.extensions` (as a user
+ * would) and returns the folder it was unpacked into, read from the extensions.json code-server
+ * writes. Throws with code-server's output when it fails.
+ */
+export function installVsix(vsix: string, dirs: { config: string; userData: string; extensions: string }, env: NodeJS.ProcessEnv): VsixInstall {
+  const install = spawnSync(nodeBin, [codeServerEntry, ...commonArgs(dirs), '--install-extension', vsix, '--force'], { env, encoding: 'utf8', timeout: 60_000 });
+  const output = `${install.stdout}\n${install.stderr}`;
+  if (install.status !== 0 || !/successfully installed/i.test(install.stdout)) {
+    throw new Error(`installing ${vsix} into code-server failed (exit ${install.status}):\n${output}`);
+  }
+  const listed = JSON.parse(readFileSync(join(dirs.extensions, 'extensions.json'), 'utf8')) as Array<{ identifier: { id: string }; relativeLocation?: string; location?: { path?: string } }>;
+  const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { publisher: string; name: string };
+  const id = `${manifest.publisher}.${manifest.name}`.toLowerCase();
+  const entry = listed.find((e) => e.identifier.id.toLowerCase() === id);
+  const where = entry?.relativeLocation ? join(dirs.extensions, entry.relativeLocation) : entry?.location?.path;
+  if (!where || !isAbsolute(where) || !existsSync(join(where, 'package.json'))) {
+    throw new Error(`code-server installed ${vsix} but its extensions.json names no folder for ${id}:\n${JSON.stringify(listed)}`);
+  }
+  return { extensionPath: where, output };
 }
 
 function freePort(): Promise<number> {
@@ -91,14 +120,11 @@ export async function startCodeServer(opts: {
 }): Promise<CodeServer> {
   const d = makeDirs();
   const env = { ...process.env, PATH: `${join(nodeBin, '..')}:${process.env.PATH ?? ''}` };
-  const install = spawnSync(nodeBin, [codeServerEntry, ...commonArgs(d), '--install-extension', opts.vsix, '--force'], {
-    env,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  if (install.status !== 0 || !/successfully installed/i.test(install.stdout)) {
+  try {
+    installVsix(opts.vsix, d, env);
+  } catch (e) {
     rmSync(d.root, { recursive: true, force: true });
-    throw new Error(`installing ${opts.vsix} into code-server failed (exit ${install.status}):\n${install.stdout}\n${install.stderr}`);
+    throw e;
   }
   if (opts.settings) {
     const userDir = join(d.userData, 'User');

@@ -3,9 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { Tdd } from './tdd';
-import { openExample } from './helpers';
-
-const EXTENSION_ID = 'ume-studio.ume-studio';
+import { EXTENSION_ID, openExample } from './helpers';
 
 /** Commands that run to completion without asking anything, given an open sequence file. */
 const NO_DIALOG = ['umeStudio.showOutput', 'umeStudio.toggleHeatMap', 'umeStudio.refreshRuns'];

@@ -9,11 +9,10 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Tdd } from './tdd';
-import { eventually, workspaceRoot } from './helpers';
+import { EXTENSION_ID, eventually, workspaceRoot } from './helpers';
 import type { UmeStudioApi } from '../../../client/src/extension';
 import { DASHBOARD_VIEW_TYPE } from '../../../client/src/dashboard/view-type';
 
-const EXTENSION_ID = 'ume-studio.ume-studio';
 
 async function api(): Promise<UmeStudioApi> {
   const ext = vscode.extensions.getExtension<UmeStudioApi>(EXTENSION_ID);

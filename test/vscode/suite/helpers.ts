@@ -3,6 +3,9 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 
+/** publisher.name of package.json. */
+export const EXTENSION_ID = 'ume-studio.ume-studio';
+
 /** The workspace folder the runner opened (a copy of examples/ in a temp folder). */
 export function workspaceRoot(): string {
   const folder = vscode.workspace.workspaceFolders?.[0];
