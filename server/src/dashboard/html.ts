@@ -6,6 +6,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { DashboardBoot } from '../protocol/dashboard';
+import { WEBVIEW_FILES } from './assets';
 
 export const newNonce = (): string => randomBytes(18).toString('base64url');
 
@@ -92,4 +93,21 @@ export function dashboardHtml(p: PageParts): string {
     '</html>',
     '',
   ].join('\n');
+}
+
+/**
+ * The VS Code panel's page: the webview's resource origin (`cspSource`) in the policy, the bundle
+ * and stylesheet at the URLs `assetUrl` gives (asWebviewUri), and a fresh nonce. Apart from the
+ * panel (client/src/dashboard/webview-html.ts) so the CSP audit test can check the same page.
+ */
+export function panelHtml(o: { cspSource: string; assetUrl: (file: string) => string; boot: DashboardBoot; title: string; nonce?: string }): string {
+  const nonce = o.nonce ?? newNonce();
+  return dashboardHtml({
+    nonce,
+    csp: dashboardCsp({ nonce, origin: o.cspSource }),
+    boot: o.boot,
+    title: o.title,
+    style: { href: o.assetUrl(WEBVIEW_FILES.style) },
+    script: { src: o.assetUrl(WEBVIEW_FILES.script) },
+  });
 }
