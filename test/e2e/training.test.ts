@@ -293,6 +293,17 @@ describe('training from the command palette in a real VS Code', { timeout: 420_0
     log(`dashboard from the runs view: "${figures.slice(0, 200)}"`);
     await shot(wb.page, 'dashboard-from-runs-view');
 
+    // A window reload brings the panel back with its run (the serializer and the page's saved state).
+    // Reload through VS Code's own command, as a user does: it shuts the workbench down first, which
+    // saves the open editors; a bare page reload can lose that write (it failed so on a CI run).
+    await runPaletteCommand(wb.page, 'Developer: Reload Window');
+    await wb.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await wb.page.locator('.tabs-container .tab', { hasText: `UME Dashboard: ${RUN}` }).first().waitFor({ timeout: 60_000 });
+    const restored = dashboardPage(wb.page).locator('.figures', { hasText: 'steps' }).first();
+    await restored.waitFor({ timeout: 60_000 });
+    assert.equal((await restored.innerText()).replace(/\s+/g, ' '), figures, 'the restored page shows the same run');
+    log('the dashboard came back after a window reload');
+    await shot(wb.page, 'dashboard-after-reload');
 
     await row.click({ button: 'right' });
     const menu = wb.page.locator('.context-view .monaco-menu').first();
