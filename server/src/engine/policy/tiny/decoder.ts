@@ -14,7 +14,7 @@
 // is -Infinity in what prefill and step return, so the generation loop samples, and reports
 // log-probs, over the restricted distribution, as logps.ts does in the train-step graph. SMILES rows
 // also follow the syntax constraint (smiles-grammar.ts) when `smilesGrammar` is on: each row's state
-// advances with every token fed.
+// advances with every token fed; its completion budget (smilesGrammarBudget) starts after the prompt.
 
 import type { TensorData } from '../../onnx/ir';
 import type { CompiledModel } from '../../onnx/runtime';
@@ -26,7 +26,7 @@ import type { StepDecoder } from '../types';
 import { KvArena } from './kv-arena';
 import { keyName, pastKeyName, pastValueName, valueName } from './kv-graphs';
 import { allowedTable, restrictionRow } from './vocab';
-import { advance, allowedNext, stateAfter, type SmilesGrammarState } from './smiles-grammar';
+import { advance, allowedNext, stateAfter, withBudget, type SmilesGrammarState } from './smiles-grammar';
 
 export interface TinyCache {
   /** Rows still generating, in the generation loop's order. */
@@ -68,7 +68,7 @@ export class TinyDecoder implements StepDecoder<TinyCache> {
     private readonly c: GptConfig,
     private readonly models: TinyDecoderModels,
     params: ParameterSet,
-    private readonly opts: { expectedNewTokens: number; restrict?: boolean; smilesGrammar?: boolean },
+    private readonly opts: { expectedNewTokens: number; restrict?: boolean; smilesGrammar?: boolean; smilesGrammarBudget?: number },
     /** Where cache buffers come from; a shared arena must serve one generation at a time. */
     private readonly arena: KvArena = new KvArena(),
   ) {
@@ -109,7 +109,7 @@ export class TinyDecoder implements StepDecoder<TinyCache> {
       bias: this.arena.take(0, N * S).fill(MASK_NEG),
       positions: Int32Array.from(prompts, (p) => p.length),
       restriction: Int32Array.from(prompts, (p) => restrictionRow(p[0])),
-      grammar: prompts.map((p) => (this.opts.restrict !== false && this.opts.smilesGrammar && p[0] === SPECIAL.cls_smiles ? stateAfter(p.slice(1)) : null)),
+      grammar: prompts.map((p) => (this.opts.restrict !== false && this.opts.smilesGrammar && p[0] === SPECIAL.cls_smiles ? withBudget(stateAfter(p.slice(1)), this.opts.smilesGrammarBudget ?? Infinity) : null)),
     };
     for (let l = 0; l < this.c.nLayers; l++) {
       const kT = out[keyName(l)]!.data as Float32Array; // [N, H, dh, P]

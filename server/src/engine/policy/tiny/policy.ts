@@ -79,6 +79,12 @@ export interface PolicyTinyOptions extends PolicyLoadOptions {
    * docs/training.md, smiles_grammar).
    */
   smilesGrammar?: boolean;
+  /**
+   * The grammar's completion budget: with this many tokens left only what closes the open branches
+   * and rings within them is allowed, then <eos> (default: no budget). The trainer sets it to
+   * max_completion_length; sampling and every log-prob graph use the same number.
+   */
+  smilesGrammarBudget?: number;
 }
 
 const grammarInputs = (V: number): Record<string, LogpExtraInput> => ({ [GRAMMAR_TABLE]: { dtype: 'float32', shape: ['K', V] }, [GRAMMAR_INDEX]: { dtype: 'int64', shape: ['B', 'T'] } });
@@ -153,7 +159,7 @@ export class PolicyTiny implements Policy {
    */
   decoder(expectedNewTokens: number, restrict = this.options.restrict ?? true, arena?: KvArena): TinyDecoder {
     this.alive();
-    return new TinyDecoder(this.config, this.sessions, this.params, { expectedNewTokens, restrict, smilesGrammar: restrict && this.smilesGrammar }, arena);
+    return new TinyDecoder(this.config, this.sessions, this.params, { expectedNewTokens, restrict, smilesGrammar: restrict && this.smilesGrammar, ...(this.options.smilesGrammarBudget !== undefined ? { smilesGrammarBudget: this.options.smilesGrammarBudget } : {}) }, arena);
   }
 
   /** Runs `fn` after every earlier generation of this policy has finished (they share the arena). */
@@ -197,7 +203,7 @@ export class PolicyTiny implements Policy {
   /** The grammar feeds of a log-prob batch (none when the grammar is off). */
   logpExtraFeeds(inputIds: TensorData, positions: TensorData): Record<string, TensorData> {
     if (!this.smilesGrammar) return {};
-    return grammarFeeds(inputIds.data as BigInt64Array, inputIds.shape[1]!, positions.data as BigInt64Array, positions.shape[1]!, SPECIAL.cls_smiles, RESTRICTED_LOGIT);
+    return grammarFeeds(inputIds.data as BigInt64Array, inputIds.shape[1]!, positions.data as BigInt64Array, positions.shape[1]!, SPECIAL.cls_smiles, RESTRICTED_LOGIT, this.options.smilesGrammarBudget ?? Infinity);
   }
 
   async snapshot(): Promise<Policy> {
