@@ -2,6 +2,7 @@
 // the cached PLL result keyed by model/mode/modality/text, and the record the hover, `ume/score`,
 // the CSV and the heat map are made from (token offsets mapped back onto the document).
 
+import { createHash } from 'node:crypto';
 import { defaultSeverity } from '../../engine/seq/codes';
 import { DocumentEditor } from '../../engine/seq/fix-edits';
 import type { Modality, SequenceReport } from '../../engine/seq/types';
@@ -42,8 +43,17 @@ export function scorable(report: SequenceReport): Scorable {
 }
 
 /** Cache key: everything the PLL depends on. Temperature is applied when reading (reward = pll / T). */
+/** Texts longer than this are keyed by their SHA-256, so the cache never holds a 5 MB line as a key. */
+const HASHED_KEY_FROM = 256;
+
 export function pllKey(modelId: string, mode: PllMode, modality: Modality, text: string): string {
-  return `${modelId}\u0000${mode}\u0000${modality}\u0000${text}`;
+  const t = text.length > HASHED_KEY_FROM ? `sha256:${text.length}:${createHash('sha256').update(text).digest('hex')}` : text;
+  return `${modelId}\u0000${mode}\u0000${modality}\u0000${t}`;
+}
+
+/** Bytes a cached score holds, roughly (V8 objects: ~40 bytes per token entry), for the cache's budget. */
+export function pllBytes(key: string, r: SequencePll): number {
+  return 2 * key.length + 64 + 40 * r.tokens.length;
 }
 
 /** Keeps what the editor needs of a PllResult; null when the model gave no finite mean. */

@@ -15,10 +15,11 @@ import type { ServerContext } from '../context';
 import { LruCache } from './lru';
 import { ModelHolder, resolveModelSpec, type LoadedModel } from './model';
 import { CANCELLED, isAbortError, ScoringQueue, type Cancelled, type Priority } from './queue';
-import { pllKey, toSequencePll, type SequencePll } from './sequence-score';
+import { pllBytes, pllKey, toSequencePll, type SequencePll } from './sequence-score';
 
-/** Distinct sequences remembered (a few KB each with per-token log-probs). */
+/** Distinct sequences remembered (a few KB each with per-token log-probs), within CACHE_BYTES. */
 const CACHE_ENTRIES = 4000;
+const CACHE_BYTES = 64 * 2 ** 20;
 /** Sequences per queued bulk job: hovers get in between chunks of a long `ume/score`. */
 export const BULK_CHUNK = 8;
 
@@ -42,7 +43,7 @@ export function signalOf(token: CancellationToken | undefined, also?: AbortSigna
 const WARM_UP_PROTEIN = 'MQIFVKTLTGKTITLEVEPSDTIENVKAKIQDKEGIPPDQQRLIFAGKQLEDGRTLSDYNIQKESTLHLVLRLRGG';
 
 export class ScoringService {
-  readonly cache = new LruCache<string, SequencePll>(CACHE_ENTRIES);
+  readonly cache = new LruCache<string, SequencePll>(CACHE_ENTRIES, { maxWeight: CACHE_BYTES, weigh: pllBytes });
   readonly queue = new ScoringQueue();
   readonly holder: ModelHolder;
   private readonly reported = new Set<string>();
