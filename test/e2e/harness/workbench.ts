@@ -25,8 +25,10 @@ export class Workbench {
    */
   async openFromExplorer(name: string): Promise<void> {
     await this.explorerRow(name).dblclick();
-    await this.page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 15_000 });
-    await this.activeEditor().locator('.view-lines').waitFor({ timeout: 15_000 });
+    // Generous: the first editor of a fresh workbench loads Monaco's editor code, which took over 15 s
+    // on a CI run while other jobs shared the two cores.
+    await this.page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 45_000 });
+    await this.activeEditor().locator('.view-lines').waitFor({ timeout: 45_000 });
   }
 
   activeEditor(): Locator {
