@@ -1,6 +1,6 @@
 // A random tiny Qwen2-shaped chat model folder for policy and CLI tests: weights by
 // bench/peers/hf_reference.py, the hand-made byte-level BPE tokenizer with its ChatML template
-// (tokenizer-fixtures.ts), and a generation_config.json; a Llama-shaped one for training tests; and
+// (tokenizer-fixtures.ts), and a generation_config.json; Llama- and GPT-2-shaped ones for training tests; and
 // the PyTorch reference's forward over tensors a run saved (saved_forward.py).
 
 import { spawnSync } from 'node:child_process';
@@ -31,6 +31,18 @@ export function makeChatModel(dir: string, generation: Record<string, unknown> =
 export function makeLlamaChatModel(dir: string, config: Record<string, unknown> = {}): void {
   const cfg = { architectures: ['LlamaForCausalLM'], model_type: 'llama', vocab_size: CHAT_VOCAB, hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: 1024, rms_norm_eps: 1e-6, rope_theta: 10000, tie_word_embeddings: false, eos_token_id: IM_END, ...config };
   makeModels([{ name: 'llama-chat', dir, config: cfg, seed: 5, prompts: [[1]], new_tokens: 1 }]);
+  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(CHAT_TOKENIZER));
+  writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify(bpeTokenizerConfig()));
+  writeFileSync(join(dir, 'generation_config.json'), JSON.stringify({ eos_token_id: [IM_END] }));
+}
+
+/**
+ * A random tiny GPT-2 folder (GPT2LMHeadModel: Conv1D layers, learned positions, tied head) with the
+ * same tokenizer and ChatML template and 1024 positions: what GPT-2 training tests train.
+ */
+export function makeGpt2ChatModel(dir: string): void {
+  const cfg = { architectures: ['GPT2LMHeadModel'], model_type: 'gpt2', vocab_size: CHAT_VOCAB, n_embd: 32, n_layer: 2, n_head: 4, n_positions: 1024, layer_norm_epsilon: 1e-5, activation_function: 'gelu_new', bos_token_id: IM_END, eos_token_id: IM_END };
+  makeModels([{ name: 'gpt2-chat', dir, config: cfg, seed: 6, prompts: [[1]], new_tokens: 1 }]);
   writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(CHAT_TOKENIZER));
   writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify(bpeTokenizerConfig()));
   writeFileSync(join(dir, 'generation_config.json'), JSON.stringify({ eos_token_id: [IM_END] }));

@@ -51,6 +51,8 @@ before(() => {
 after(() => rmSync(root, { recursive: true, force: true }));
 
 let worst = 0;
+/** The same over GPT-2's LoRA cases (Conv1D adapters) alone. */
+let worstConv1d = 0;
 
 /** max |ours - theirs| / max |theirs| (floored at 1e-3, so near-zero gradients compare absolutely). */
 function relDiff(ours: Float32Array, theirs: readonly number[]): number {
@@ -98,20 +100,41 @@ for (const [ci, kase] of cases.entries()) {
   });
 }
 
-// LoRA: adapters on every projection, A and B both random (a fresh B = 0 would leave A's gradient 0).
+// LoRA: adapters on chosen projections, A and B both random (a fresh B = 0 would leave A's gradient 0).
 // With lora_dropout, the masks the trainer would feed (logpExtraFeeds) go to the reference too,
-// which applies them to the adapter branch's input as peft's lora Linear does.
-const LORA_CASES = [
-  { name: 'llama-gqa-untied', dropout: 0 },
-  { name: 'qwen3-qknorm-dynamic', dropout: 0 },
-  { name: 'llama-biases', dropout: 0 },
-  { name: 'llama-gqa-untied', dropout: 0.3 },
-  { name: 'qwen3-qknorm-dynamic', dropout: 0.05 },
+// which applies them to the adapter branch's input as peft's lora Linear does. GPT-2's Conv1D
+// layers ([in, out] weights, peft's fan_in_fan_out) against x W + b + alpha/r (x * mask) A^T B^T;
+// its default target is c_attn (peft's), and c_proj names both attn.c_proj and mlp.c_proj.
+const LORA_CASES: Array<{ name: string; dropout: number; targets?: string[]; projections: number }> = [
+  { name: 'llama-gqa-untied', dropout: 0, projections: 7 },
+  { name: 'qwen3-qknorm-dynamic', dropout: 0, projections: 7 },
+  { name: 'llama-biases', dropout: 0, projections: 7 },
+  { name: 'llama-gqa-untied', dropout: 0.3, projections: 7 },
+  { name: 'qwen3-qknorm-dynamic', dropout: 0.05, projections: 7 },
+  { name: 'gpt2-tied-unprefixed', dropout: 0, targets: [], projections: 1 },
+  { name: 'gpt2-untied-f16', dropout: 0, projections: 4 },
+  { name: 'gpt2-untied-f16', dropout: 0.3, projections: 4 },
+  { name: 'gpt2-tied-unprefixed', dropout: 0.1, targets: ['c_proj', 'c_fc'], projections: 3 },
 ];
-for (const { name, dropout } of LORA_CASES) {
-  test(`${name}, LoRA on all-linear${dropout ? `, lora_dropout ${dropout}` : ''}: every adapter's gradient equals torch autograd through the reference's ${dropout ? 'x W^T + alpha/r (x * mask) A^T B^T' : 'W + alpha/r B A'}`, { skip }, async () => {
+for (const { name, dropout, targets, projections } of LORA_CASES) {
+  const on = !targets ? 'all-linear' : targets.length ? targets.join(',') : 'the default targets';
+  const conv1d = name.startsWith('gpt2');
+  const formula = dropout ? (conv1d ? 'x W + b + alpha/r (x * mask) A^T B^T' : 'x W^T + alpha/r (x * mask) A^T B^T') : conv1d ? 'W + alpha/r (B A)^T' : 'W + alpha/r B A';
+  test(`${name}, LoRA on ${on}${dropout ? `, lora_dropout ${dropout}` : ''}: every adapter's gradient equals torch autograd through the reference's ${formula}`, { skip }, async () => {
     const kase = cases.find((c) => c.name === name)!;
-    const p = await HfPolicy.load(kase.dir, { threads: 1, lora: { rank: 2, alpha: 3, targetModules: 'all-linear', seed: 4, dropout } });
+    const targetModules = !targets ? ('all-linear' as const) : targets.length ? targets : undefined;
+    const p = await HfPolicy.load(kase.dir, { threads: 1, lora: { rank: 2, alpha: 3, seed: 4, dropout, ...(targetModules ? { targetModules } : {}) } });
+    if (conv1d) {
+      // peft's names and shapes for Conv1D: lora_A [r, in], lora_B [out, r] (d = 32; 3d for the fused q, k, v).
+      const a = 'base_model.model.transformer.h.1.attn.c_attn.lora_A.weight';
+      if (targetModules !== undefined && targetModules !== 'all-linear') assert.ok(!p.params.names().includes(a), 'c_attn has no adapter when not targeted');
+      else {
+        assert.deepEqual(p.params.get(a).shape, [2, 32]);
+        assert.deepEqual(p.params.get('base_model.model.transformer.h.1.attn.c_attn.lora_B.weight').shape, [96, 2]);
+      }
+      if (targetModules === undefined) assert.deepEqual(p.lora!.targetModules, ['c_attn'], "peft's default for gpt2");
+      assert.equal(p.adapterConfig()!['fan_in_fan_out'], true);
+    }
     const rng = new Rng(9);
     for (const n of p.params.names()) {
       const t = p.params.get(n);
@@ -121,7 +144,7 @@ for (const { name, dropout } of LORA_CASES) {
     const batch = logpBatch([{ promptIds: PROMPT, completionIds: COMPLETION }], 256, 0)!;
     const feeds = p.logpExtraFeeds(batch.inputIds, batch.positions);
     const masks = Object.entries(feeds).filter(([k]) => k.startsWith('lora_dropout_mask.'));
-    assert.equal(masks.length, dropout ? 14 : 0, 'a mask per adapted projection with dropout, none without');
+    assert.equal(masks.length, dropout ? 2 * projections : 0, 'a mask per adapted projection with dropout, none without');
     if (dropout) {
       const all = masks.flatMap(([, t]) => Array.from(t.data as Float32Array));
       const zeroShare = all.filter((v) => v === 0).length / all.length;
@@ -151,10 +174,11 @@ for (const { name, dropout } of LORA_CASES) {
       const step = await trainer.trainStep({ input_ids: batch.inputIds, positions: batch.positions, ...feeds });
       assert.ok(Math.abs(step.loss - ref.loss) <= 1e-5 * Math.max(1, Math.abs(ref.loss)), `loss ${step.loss} vs reference ${ref.loss}`);
       assert.deepEqual([...p.params.names()].sort(), Object.keys(ref.grads).sort());
-      assert.equal(p.params.size, 2 * 7 * 2, 'A and B on 7 projections x 2 layers');
+      assert.equal(p.params.size, 2 * projections * 2, `A and B on ${projections} projections x 2 layers`);
       for (const n of p.params.names()) {
         const rel = relDiff(step.gradients!.get(n)!.data as Float32Array, ref.grads[n]!);
         worst = Math.max(worst, rel);
+        if (conv1d) worstConv1d = Math.max(worstConv1d, rel);
         assert.ok(rel <= 1e-4, `${n}: gradients differ by ${rel.toExponential(2)} of the largest`);
       }
     } finally {
@@ -165,5 +189,5 @@ for (const { name, dropout } of LORA_CASES) {
 }
 
 test('gradient parity summary', { skip }, () => {
-  console.log(`# hf gradient parity over ${cases.length} configs (full) and ${LORA_CASES.length} (LoRA): worst max|diff| / max|grad| per weight ${worst.toExponential(2)}`);
+  console.log(`# hf gradient parity over ${cases.length} configs (full) and ${LORA_CASES.length} (LoRA): worst max|diff| / max|grad| per weight ${worst.toExponential(2)} (GPT-2 LoRA alone ${worstConv1d.toExponential(2)})`);
 });

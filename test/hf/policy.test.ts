@@ -3,7 +3,8 @@
 // prompts from text and chat messages, seeded sampling, sample() log-probs = logprobs() =
 // the train-step graph (buildLogps), training steps through engine/train (full and LoRA) raising
 // a completion's log-prob, a snapshot that training leaves alone, exportWeights loaded back,
-// LoRA adapters merged into full weights, and the errors a bad folder gives.
+// LoRA adapters merged into full weights (also on a tiny GPT-2's Conv1D layers), and the errors a
+// bad folder gives.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,7 +22,7 @@ import { adamw } from '../../server/src/engine/train/optimizers/adamw';
 import { Rng } from '../../server/src/engine/train/rng';
 import { makeSchedule } from '../../server/src/engine/train/schedule';
 import { Trainer } from '../../server/src/engine/train/trainer';
-import { CHAT_VOCAB, IM_END, makeChatModel } from './chat-model';
+import { CHAT_VOCAB, IM_END, makeChatModel, makeGpt2ChatModel } from './chat-model';
 import { torchMissing } from './reference';
 
 const skip = torchMissing();
@@ -233,6 +234,50 @@ test('LoRA: fresh adapters leave the model unchanged, training moves only them, 
     await p.release();
     await base.release();
   }
+});
+
+test('LoRA on GPT-2 (Conv1D, peft\'s fan_in_fan_out): fresh adapters leave the model unchanged; with random adapters sampling, logprobs() and merged weights W + alpha/r (B A)^T all give the adapted model; Llama names fail before any weight is read', { skip }, async () => {
+  const gdir = join(root, 'gpt2-tiny');
+  makeGpt2ChatModel(gdir);
+  const base = await HfPolicy.load(gdir, { threads: 2 });
+  const p = await HfPolicy.load(gdir, { threads: 2, lora: { rank: 3, alpha: 6, targetModules: 'all-linear', seed: 2 } });
+  try {
+    assert.deepEqual(p.lora!.targetModules, ['c_attn', 'c_proj', 'c_fc']);
+    assert.equal(p.params.size, 2 * 4 * 2, 'A and B on c_attn, attn.c_proj, mlp.c_fc, mlp.c_proj x 2 layers');
+    assert.deepEqual(p.params.get('base_model.model.transformer.h.0.mlp.c_proj.lora_A.weight').shape, [3, 128]);
+    assert.deepEqual(p.params.get('base_model.model.transformer.h.0.mlp.c_proj.lora_B.weight').shape, [32, 3]);
+    const prompt = p.tokenizePrompt(MESSAGES);
+    const req = [{ promptIds: prompt, completionIds: [...p.tokenizer!.encode('MKTAYIAKQR'), imEnd] }];
+    assert.ok(maxDiff((await p.logprobs(req, 1))[0]!.logps, (await base.logprobs(req, 1))[0]!.logps) < 1e-6, 'B = 0: same model');
+    const rng = new Rng(3);
+    for (const n of p.params.names()) {
+      const t = p.params.get(n);
+      p.params.set(n, { ...t, data: Float32Array.from(t.data as Float32Array, () => (rng.uniform() - 0.5) * 0.6) });
+    }
+    const adapted = (await p.logprobs(req, 1))[0]!.logps;
+    assert.ok(maxDiff(adapted, (await base.logprobs(req, 1))[0]!.logps) > 1e-2, 'the adapters change the model');
+    // The KV-cache decoder (prefill + decode graphs) carries the adapters too.
+    const [smp] = await p.sample([prompt], { maxNewTokens: 12, temperature: 1 }, new Rng(4));
+    const again = (await p.logprobs([{ promptIds: prompt, completionIds: smp!.ids }], 1))[0]!.logps;
+    assert.ok(maxDiff(smp!.logprobs, again) < 1e-4, `sample() log-probs = logprobs() (${maxDiff(smp!.logprobs, again)})`);
+    const out = join(root, 'gpt2-merged');
+    mkdirSync(out, { recursive: true });
+    for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json']) copyFileSync(join(gdir, f), join(out, f));
+    writeFileSync(join(out, 'model.safetensors'), Buffer.concat(encodeSafetensors(p.mergedWeights())));
+    const m = await HfPolicy.load(out, { threads: 2 });
+    assert.ok(maxDiff((await m.logprobs(req, 1))[0]!.logps, adapted) < 1e-5, 'merged weights reproduce the adapted model');
+    await m.release();
+    assert.equal(p.adapterConfig()!['fan_in_fan_out'], true);
+  } finally {
+    await p.release();
+    await base.release();
+  }
+  // No weights at all: the bad target is what fails, so it is checked before any weight is read.
+  const bare = join(root, 'gpt2-config-only');
+  mkdirSync(bare, { recursive: true });
+  copyFileSync(join(gdir, 'config.json'), join(bare, 'config.json'));
+  await assert.rejects(HfPolicy.load(bare, { lora: { targetModules: ['q_proj'] } }), /LoRA target module "q_proj" is not a projection of GPT2LMHeadModel; choose from c_attn, c_proj, c_fc or "all-linear"/);
+  await assert.rejects(HfPolicy.load(dir, { lora: { targetModules: ['c_attn'] } }), /LoRA target module "c_attn" is not a projection of Qwen2ForCausalLM; choose from q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj or "all-linear"/);
 });
 
 test('bad folders fail naming what is wrong and what is supported', { skip }, async () => {

@@ -10,7 +10,9 @@ JSON on stdin: {"base": model folder, "weights": safetensors file, "adapter_conf
 - With adapter_config (peft's adapter_config.json) the file must hold peft's saved adapter names,
   base_model.model.<module>.lora_A.weight [r, in] / lora_B.weight [out, r], for every projection of
   every layer named in target_modules; they are merged as peft's merge_and_unload does:
-  W + lora_alpha / r * B @ A.
+  W + lora_alpha / r * B @ A; with fan_in_fan_out (GPT-2's Conv1D, W [in, out]) A is [r, in] and B
+  [out, r] all the same, and the merge is W + lora_alpha / r * (B @ A)^T, as peft's get_delta_weight
+  transposes it.
 Output: {"sequences": [{"logps": [...], "entropies": [...]}]}, position t predicting ids[t + 1].
 """
 import json
@@ -46,6 +48,7 @@ def main():
         if ac.get("peft_type") != "LORA":
             fail(f"adapter_config peft_type {ac.get('peft_type')}")
         r, alpha, targets = ac["r"], ac["lora_alpha"], set(ac["target_modules"])
+        fan_in_fan_out = ac.get("fan_in_fan_out", False)
         weights = {k: v.clone() for k, v in base.items()}
         want = {k[: -len(".weight")] for k in base if k.endswith(".weight") and k.split(".")[-2] in targets}
         seen = set()
@@ -60,9 +63,11 @@ def main():
             W = weights[mod + ".weight"].double()
             A = saved[f"base_model.model.{mod}.lora_A.weight"].double()
             B = saved[f"base_model.model.{mod}.lora_B.weight"].double()
-            if list(A.shape) != [r, W.shape[1]] or list(B.shape) != [W.shape[0], r]:
-                fail(f"{mod}: A {list(A.shape)}, B {list(B.shape)} for W {list(W.shape)}, r {r}")
-            weights[mod + ".weight"] = W + (alpha / r) * (B @ A)
+            out_f, in_f = (W.shape[1], W.shape[0]) if fan_in_fan_out else (W.shape[0], W.shape[1])
+            if list(A.shape) != [r, in_f] or list(B.shape) != [out_f, r]:
+                fail(f"{mod}: A {list(A.shape)}, B {list(B.shape)} for W {list(W.shape)}, r {r}, fan_in_fan_out {fan_in_fan_out}")
+            delta = (alpha / r) * (B @ A)
+            weights[mod + ".weight"] = W + (delta.T if fan_in_fan_out else delta)
     model = Model(spec, {k: v.double() for k, v in weights.items()}, torch.float64)
     out = []
     with torch.no_grad():

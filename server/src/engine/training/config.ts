@@ -49,11 +49,11 @@ export const CONFIG_KEYS = {
   max_samples: int(null, 'Use at most this many training prompts.', 1, { nullable: true }),
   max_prompt_length: int(512, 'Longest prompt in tokens (longer prompts are cut from the left, as TRL does).', 1),
   // --- Hugging Face policies (TRL's ModelConfig / peft's LoraConfig names; docs/policies.md)
-  use_peft: bool(false, 'Hugging Face policies: train LoRA adapters (peft) instead of every weight; the base stays frozen and is shared with the KL reference.'),
+  use_peft: bool(false, 'Hugging Face policies: train LoRA adapters (peft) instead of every weight; the base stays frozen and is shared with the KL reference. GPT-2\'s Conv1D layers too (fan_in_fan_out, as peft sets it).'),
   lora_r: int(16, 'LoRA rank (TRL ModelConfig default 16).', 1),
   lora_alpha: num(32, 'LoRA alpha: the adapter update is scaled by lora_alpha / lora_r (TRL default 32).', { min: 0, minExclusive: true }),
   lora_dropout: num(0, 'LoRA dropout (peft\'s lora_dropout; TRL\'s default 0.05): the adapter branch\'s input features are dropped with this probability in the update\'s forward, with masks drawn from the seed and each micro-batch, so resume stays exact. Must be below 1.', { min: 0, max: 1 }),
-  lora_target_modules: str(null, 'Projections that get adapters: comma-separated (q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj) or all-linear (default: q_proj,v_proj, peft\'s for Llama and Qwen).'),
+  lora_target_modules: str(null, 'Projections that get adapters: comma-separated module names or all-linear (every projection but the output head). Llama, Mistral, Qwen: q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj (default q_proj,v_proj); GPT-2: c_attn,c_proj,c_fc (c_proj is both attn.c_proj and mlp.c_proj; default c_attn). peft\'s defaults.'),
   apply_chat_template: bool(false, 'Hugging Face policies: send each text prompt as one user message through the model\'s chat template, with the generation prompt (TRL templates only conversational datasets; text prompts go in as they are).'),
   // --- policy-tiny
   smiles_grammar: bool(false, 'policy-tiny: sample SMILES under a syntax constraint (balanced branches, rings closed before <eos>; engine/policy/tiny/smiles-grammar.ts), in sampling and in every log-prob, so GRPO stays exact.'),

@@ -36,21 +36,32 @@ export interface ModelValues {
 
 const zeros = (n: number): number[] => new Array<number>(n).fill(0);
 
+/** The LoRA update of projection `name` on input x (scale * (dropout(x) A^T) B^T), or null when it has no adapters. */
+function loraUpdate(m: ModelValues, x: Value, name: string): Value | null {
+  const a = m.adapters;
+  if (!a?.targets.has(name)) return null;
+  const mask = a.dropout?.[name];
+  const low = matmul(mask ? mul(x, mask) : x, transpose(param(a.p, loraParamName(name, 'A')), [1, 0]));
+  return mul(matmul(low, transpose(param(a.p, loraParamName(name, 'B')), [1, 0])), a.scale);
+}
+
 /** x @ W^T (+ b) for a torch Linear weight [out, in], plus the LoRA update when `name` is a target. */
 export function linearProj(m: ModelValues, x: Value, name: string, withBias: boolean): Value {
   let y = matmul(x, transpose(param(m.p, `${name}.weight`), [1, 0]));
-  const a = m.adapters;
-  if (a?.targets.has(name)) {
-    const mask = a.dropout?.[name];
-    const low = matmul(mask ? mul(x, mask) : x, transpose(param(a.p, loraParamName(name, 'A')), [1, 0]));
-    y = add(y, mul(matmul(low, transpose(param(a.p, loraParamName(name, 'B')), [1, 0])), a.scale));
-  }
+  const u = loraUpdate(m, x, name);
+  if (u) y = add(y, u);
   return withBias ? add(y, param(m.p, `${name}.bias`)) : y;
 }
 
-/** GPT-2's Conv1D: x @ W + b with W [in, out]. */
+/**
+ * GPT-2's Conv1D: x @ W + b with W [in, out], plus the LoRA update when `name` is a target (peft's
+ * fan_in_fan_out: the same A [r, in], B [out, r] as for a Linear, so the same update).
+ */
 function conv1d(m: ModelValues, x: Value, name: string): Value {
-  return add(matmul(x, param(m.p, `${name}.weight`)), param(m.p, `${name}.bias`));
+  let y = matmul(x, param(m.p, `${name}.weight`));
+  const u = loraUpdate(m, x, name);
+  if (u) y = add(y, u);
+  return add(y, param(m.p, `${name}.bias`));
 }
 
 function norm(c: HfModelConfig, m: ModelValues, x: Value, name: string): Value {

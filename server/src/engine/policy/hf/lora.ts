@@ -1,5 +1,8 @@
 // LoRA adapters (Hu et al.; peft's LoraConfig): for each target projection W [out, in], trainable
-// A [r, in] and B [out, r] with W x + (alpha / r) B A x. A starts as peft's default
+// A [r, in] and B [out, r] with W x + (alpha / r) B A x. GPT-2's Conv1D layers store W as [in, out]
+// (x W + b); peft adapts them with the same A [r, in] and B [out, r] and fan_in_fan_out = true, i.e.
+// the merged weight is W + (alpha / r) (B A)^T, so the update and the saved tensors are the same
+// function and names in both layouts. A starts as peft's default
 // (kaiming-uniform, a = sqrt(5): U(-1/sqrt(in), 1/sqrt(in))), B as zeros, so a fresh adapter
 // leaves the model unchanged. The adapters carry peft's saved names everywhere (graph inputs,
 // checkpoints, exports): base_model.model.<module>.lora_A.weight, as adapter_model.safetensors has
@@ -18,14 +21,14 @@ import type { ParamSpec } from '../../models/params';
 import { init, ParameterSet } from '../../train/params';
 import { Rng } from '../../train/rng';
 import type { HfModelConfig } from './config';
-import { llamaLayerPrefix } from './params';
+import { gpt2LayerPrefix, llamaLayerPrefix } from './params';
 
 export interface LoraOptions {
   /** Rank r (peft's default 8). */
   rank?: number;
   /** Scaling numerator: the update is multiplied by alpha / rank (peft's default 8). */
   alpha?: number;
-  /** Module names (q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj) or "all-linear"; default q_proj, v_proj (peft's for Llama). */
+  /** Module names (Llama: q_proj ... down_proj; GPT-2: c_attn, c_proj, c_fc) or "all-linear"; default peft's for the architecture (q_proj, v_proj; GPT-2 c_attn). */
   targetModules?: readonly string[] | 'all-linear';
   /** Seed of A's init and of the dropout masks. */
   seed?: number;
@@ -44,9 +47,48 @@ export interface LoraSetup {
   /** lora_dropout probability, 0 <= p < 1. */
   dropout: number;
   seed: number;
+  /** The base weights are [in, out] (GPT-2's Conv1D; peft's fan_in_fan_out), not [out, in]. */
+  fanInFanOut: boolean;
 }
 
-const MODULES: Record<string, 'self_attn' | 'mlp'> = { q_proj: 'self_attn', k_proj: 'self_attn', v_proj: 'self_attn', o_proj: 'self_attn', gate_proj: 'mlp', up_proj: 'mlp', down_proj: 'mlp' };
+/** One adaptable projection of a layer: its module name (what target_modules matches), path under the layer, and width. */
+interface Projection {
+  module: string;
+  path: string;
+  in: number;
+  out: number;
+}
+
+/**
+ * Every projection of one layer that can get adapters, in the layer's order. target_modules picks
+ * them by module name, as peft's suffix match does: GPT-2's c_proj is both attn.c_proj and
+ * mlp.c_proj. "all-linear" is all of them (peft's excludes the output head, and so do we).
+ */
+function layerProjections(c: HfModelConfig): Projection[] {
+  const d = c.hidden;
+  if (c.family === 'gpt2') {
+    return [
+      { module: 'c_attn', path: 'attn.c_attn', in: d, out: 3 * d },
+      { module: 'c_proj', path: 'attn.c_proj', in: d, out: d },
+      { module: 'c_fc', path: 'mlp.c_fc', in: d, out: c.intermediate },
+      { module: 'c_proj', path: 'mlp.c_proj', in: c.intermediate, out: d },
+    ];
+  }
+  const q = c.heads * c.headDim;
+  const kv = c.kvHeads * c.headDim;
+  return [
+    { module: 'q_proj', path: 'self_attn.q_proj', in: d, out: q },
+    { module: 'k_proj', path: 'self_attn.k_proj', in: d, out: kv },
+    { module: 'v_proj', path: 'self_attn.v_proj', in: d, out: kv },
+    { module: 'o_proj', path: 'self_attn.o_proj', in: q, out: d },
+    { module: 'gate_proj', path: 'mlp.gate_proj', in: d, out: c.intermediate },
+    { module: 'up_proj', path: 'mlp.up_proj', in: d, out: c.intermediate },
+    { module: 'down_proj', path: 'mlp.down_proj', in: c.intermediate, out: d },
+  ];
+}
+
+/** peft's default target_modules (TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING) for the family. */
+const DEFAULT_TARGETS: Record<HfModelConfig['family'], string[]> = { llama: ['q_proj', 'v_proj'], gpt2: ['c_attn'] };
 
 export const PEFT_PREFIX = 'base_model.model.';
 
@@ -61,49 +103,42 @@ export function parseLoraName(name: string): { projection: string; which: 'A' | 
   return m ? { projection: m[1]!, which: m[2] as 'A' | 'B' } : null;
 }
 
-/** The projection's [out, in] shape. */
-function projShape(c: HfModelConfig, module: string): [number, number] {
-  const q = c.heads * c.headDim;
-  const kv = c.kvHeads * c.headDim;
-  switch (module) {
-    case 'q_proj':
-      return [q, c.hidden];
-    case 'k_proj':
-    case 'v_proj':
-      return [kv, c.hidden];
-    case 'o_proj':
-      return [c.hidden, q];
-    case 'gate_proj':
-    case 'up_proj':
-      return [c.intermediate, c.hidden];
-    default:
-      return [c.hidden, c.intermediate];
-  }
+/** The LoRA target module names of `c`'s architecture (what lora_target_modules may list). */
+export function loraModuleNames(c: HfModelConfig): string[] {
+  return [...new Set(layerProjections(c).map((p) => p.module))];
 }
 
+/**
+ * Validates the options against the architecture and lays out the adapters. Cheap (no weights): the
+ * policy calls it before reading any, so a bad setting fails before any work.
+ */
 export function loraSetup(c: HfModelConfig, o: LoraOptions): LoraSetup {
-  if (c.family !== 'llama') throw new Error(`LoRA is implemented for the Llama/Mistral/Qwen2/Qwen3 projections; ${c.architecture} (Conv1D) trains fully instead`);
   const rank = o.rank ?? 8;
   const alpha = o.alpha ?? 8;
   if (!Number.isInteger(rank) || rank < 1) throw new Error(`LoRA rank must be a positive integer, got ${rank}`);
   if (!(alpha > 0) || !Number.isFinite(alpha)) throw new Error(`LoRA alpha must be a positive number, got ${alpha}`);
-  const modules = o.targetModules === 'all-linear' ? Object.keys(MODULES) : [...(o.targetModules ?? ['q_proj', 'v_proj'])];
+  const valid = loraModuleNames(c);
+  const modules = o.targetModules === 'all-linear' ? valid : [...(o.targetModules ?? DEFAULT_TARGETS[c.family])];
   if (modules.length === 0) throw new Error('LoRA needs at least one target module');
   const dropout = o.dropout ?? 0;
   if (!(dropout >= 0 && dropout < 1)) throw new Error(`lora_dropout must be in [0, 1), got ${dropout}`);
-  for (const m of modules) if (!(m in MODULES)) throw new Error(`LoRA target module "${m}" is not a projection of ${c.architecture}; choose from ${Object.keys(MODULES).join(', ')} or "all-linear"`);
+  for (const m of modules) if (!valid.includes(m)) throw new Error(`LoRA target module "${m}" is not a projection of ${c.architecture}; choose from ${valid.join(', ')} or "all-linear"`);
+  const projections = layerProjections(c);
+  const prefix = c.family === 'gpt2' ? gpt2LayerPrefix : llamaLayerPrefix;
   const targets = new Set<string>();
   const specs: ParamSpec[] = [];
   for (let i = 0; i < c.layers; i++) {
+    // In the given module order (each module's projections in the layer's order), as before for Llama.
     for (const m of modules) {
-      const name = `${llamaLayerPrefix(i)}.${MODULES[m]}.${m}`;
-      const [out, inp] = projShape(c, m);
-      targets.add(name);
-      specs.push({ name: loraParamName(name, 'A'), shape: [rank, inp], init: { kind: 'normal', std: 1 / Math.sqrt(3 * inp) }, decay: true });
-      specs.push({ name: loraParamName(name, 'B'), shape: [out, rank], init: { kind: 'zeros' }, decay: true });
+      for (const p of projections.filter((x) => x.module === m)) {
+        const name = `${prefix(i)}.${p.path}`;
+        targets.add(name);
+        specs.push({ name: loraParamName(name, 'A'), shape: [rank, p.in], init: { kind: 'normal', std: 1 / Math.sqrt(3 * p.in) }, decay: true });
+        specs.push({ name: loraParamName(name, 'B'), shape: [p.out, rank], init: { kind: 'zeros' }, decay: true });
+      }
     }
   }
-  return { rank, alpha, scale: alpha / rank, targetModules: modules, targets, specs, dropout, seed: o.seed ?? 0 };
+  return { rank, alpha, scale: alpha / rank, targetModules: modules, targets, specs, dropout, seed: o.seed ?? 0, fanInFanOut: c.family === 'gpt2' };
 }
 
 /** Fresh adapters: A ~ U(-1/sqrt(in), 1/sqrt(in)) (peft's kaiming-uniform with a = sqrt(5)), B = 0. */
@@ -122,7 +157,7 @@ export function initAdapters(setup: LoraSetup, seed = 0): ParameterSet {
 
 /** peft's adapter_config.json for these adapters on `baseModel`. */
 export function adapterConfig(setup: LoraSetup, baseModel: string): Record<string, unknown> {
-  return { peft_type: 'LORA', task_type: 'CAUSAL_LM', base_model_name_or_path: baseModel, r: setup.rank, lora_alpha: setup.alpha, lora_dropout: setup.dropout, target_modules: setup.targetModules, bias: 'none', fan_in_fan_out: false, use_rslora: false, inference_mode: true };
+  return { peft_type: 'LORA', task_type: 'CAUSAL_LM', base_model_name_or_path: baseModel, r: setup.rank, lora_alpha: setup.alpha, lora_dropout: setup.dropout, target_modules: setup.targetModules, bias: 'none', fan_in_fan_out: setup.fanInFanOut, use_rslora: false, inference_mode: true };
 }
 
 /** The graph input holding a projection's dropout mask ([B, L, in] float32, 0 or 1 / (1 - p)). */
@@ -168,16 +203,18 @@ export function mergeAdapters(setup: LoraSetup, base: ParameterSet, adapters: Pa
 export function mergeAdaptersInPlace(setup: LoraSetup, base: ParameterSet, adapters: ParameterSet): void {
   for (const proj of setup.targets) {
     const w = base.get(`${proj}.weight`);
-    const [O, I] = w.shape as [number, number];
     const r = setup.rank;
     const A = adapters.get(loraParamName(proj, 'A')).data as Float32Array;
     const B = adapters.get(loraParamName(proj, 'B')).data as Float32Array;
     const W = w.data as Float32Array;
+    // W[o, i] (Linear) or W[i, o] (Conv1D) += scale * sum_k B[o, k] A[k, i].
+    const [O, I] = (setup.fanInFanOut ? [...w.shape].reverse() : w.shape) as [number, number];
+    const [so, si] = setup.fanInFanOut ? [1, O] : [I, 1];
     for (let o = 0; o < O; o++) {
       for (let k = 0; k < r; k++) {
         const b = B[o * r + k]! * setup.scale;
         if (b === 0) continue;
-        for (let i = 0; i < I; i++) W[o * I + i]! += b * A[k * I + i]!;
+        for (let i = 0; i < I; i++) W[o * so + i * si]! += b * A[k * I + i]!;
       }
     }
   }

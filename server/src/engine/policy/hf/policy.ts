@@ -137,6 +137,8 @@ export class HfPolicy implements Policy {
   static async load(dir: string, options: HfPolicyOptions = {}, weights?: (config: HfModelConfig, dir: string) => Promise<ParameterSet>): Promise<HfPolicy> {
     const abs = resolve(dir);
     const config = await readModelConfig(abs);
+    // A LoRA setting the architecture cannot take (e.g. q_proj on GPT-2) fails before any weight is read.
+    if (options.lora) loraSetup(config, options.lora);
     const [tokenizer, gen] = await Promise.all([HfTokenizer.load(abs), readGenerationDefaults(abs)]);
     if (options.chatPrompts && !tokenizer?.chatTemplate) throw new Error(`apply_chat_template is on but ${abs} has no chat template (tokenizer_config.json "chat_template" or chat_template.jinja); turn apply_chat_template off to send prompts as plain text`);
     const params = weights ? await weights(config, abs) : (await readHfWeights(abs, config, hfParamSpecs(config))).params;
