@@ -84,7 +84,11 @@ const waitCells = (col: number, want: { text?: string; min?: number }) =>
 
 const cellTexts = (col: number) => page.$$eval(`[data-role=samples-table] tbody tr td:nth-child(${col})`, (tds) => tds.map((t) => t.textContent ?? ''));
 
+/** Cards out of view are built in idle time (webview/src/ui/card-scheduler.ts): wait until none is left. */
+const allCardsBuilt = () => page.waitForFunction(() => document.querySelectorAll('.chart-card[data-stale=rebuild]').length === 0, undefined, { timeout: 20_000 });
+
 test('every chart renders a non-empty canvas for a multi-reward run', async () => {
+  await allCardsBuilt();
   await page.waitForTimeout(300);
   for (const spec of CHARTS) {
     const card = `[data-chart="${spec.id}"]`;
@@ -228,6 +232,7 @@ test('runs: overlay of several runs with a colour each, config diff', async () =
   assert.deepEqual(shown, ['grpo-multi', 'live-copy', 'grpo-single']);
   const legend = await page.locator('.run-chips .swatch').evaluateAll((els) => els.map((e) => (e as HTMLElement).style.background));
   assert.equal(new Set(legend).size, 3, `a colour per run: ${legend.join(' ')}`);
+  await allCardsBuilt();
   assert.equal(await page.isVisible('[data-chart=kl] .chart-empty'), false, 'kl is drawn for the runs that log it');
   await page.screenshot({ path: join(artifacts, 'overlay-dark.png'), fullPage: false });
 });

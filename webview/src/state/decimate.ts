@@ -2,7 +2,8 @@
 // points are grouped into buckets; each bucket is drawn as its mean on the line and as its
 // min..max as a band, so a one-step spike in a 10k-step run still shows. IncrementalBuckets takes
 // points one by one (live appends) and halves its resolution when it holds too many buckets
-// (merging neighbours), so an append costs O(1) amortized; decimateRange re-buckets a zoomed span.
+// (merging neighbours), so an append costs O(1) amortized and touches only the last bucket (or adds
+// one) until a halving, which `version` counts; decimateRange re-buckets a zoomed span.
 
 export interface Bucket {
   /** x of the first and last point, and the mean x. */
@@ -57,6 +58,8 @@ export class IncrementalBuckets {
   private width = 1;
   private inLast = 0;
   private points = 0;
+  /** Bumped by every halving: buckets before the last one change only then. */
+  version = 0;
 
   /** At most 2*maxBuckets buckets are kept; at least maxBuckets once there are that many points. */
   constructor(readonly maxBuckets: number) {
@@ -65,6 +68,11 @@ export class IncrementalBuckets {
 
   get length(): number {
     return this.points;
+  }
+
+  /** Buckets held. */
+  get count(): number {
+    return this.accs.length;
   }
 
   /** Points per bucket now. */
@@ -96,10 +104,18 @@ export class IncrementalBuckets {
     this.width *= 2;
     this.inLast = lastFull ? this.width : this.inLast;
     this.accs = out;
+    this.version++;
   }
 
   buckets(): Bucket[] {
     return this.accs.map(toBucket);
+  }
+
+  /** Buckets from index `from` on (the tail an append changed). */
+  bucketsFrom(from: number): Bucket[] {
+    const out: Bucket[] = [];
+    for (let i = Math.max(0, from); i < this.accs.length; i++) out.push(toBucket(this.accs[i]!));
+    return out;
   }
 }
 

@@ -69,6 +69,15 @@ export class SeriesView {
     return true;
   }
 
+  /** The whole run's buckets as they grow (series-points.ts patches charts from their tails). */
+  get rawBuckets(): Readonly<IncrementalBuckets> {
+    return this.raw;
+  }
+
+  get smoothBuckets(): Readonly<IncrementalBuckets> {
+    return this.smooth;
+  }
+
   /** Buckets of the raw and smoothed values over the whole run, or over [lo, hi] when zoomed. */
   buckets(range: [number, number] | null, target: number): { raw: Bucket[]; smooth: Bucket[] } {
     if (!range) return { raw: this.raw.buckets(), smooth: this.smooth.buckets() };

@@ -9,6 +9,7 @@ import { DashboardStore, type Change, type TabId, type ViewSettings } from '../s
 import type { Transport } from '../transport/transport';
 import { BaseCard, LineCard, type ChartHost } from './chart-card';
 import { HeatCard, HistogramCard } from './heat-cards';
+import { CardScheduler } from './card-scheduler';
 import { SamplesView } from './samples-view';
 import { EvalsView } from './evals-view';
 import { RunsView, runFigures } from './runs-view';
@@ -30,6 +31,11 @@ export class App implements ChartHost {
   private pal: Palette = readPalette();
   private cards: BaseCard[] = [];
   private chartsBuilt = false;
+  /** Which cards draw when: those in view now, the rest in idle time or when scrolled to. */
+  private readonly scheduler = new CardScheduler<BaseCard>(
+    () => this.store.settings.tab === 'charts',
+    () => this.schedule('cards'),
+  );
   private readonly samples: SamplesView;
   private readonly evals: EvalsView;
   private readonly runsView: RunsView;
@@ -43,7 +49,7 @@ export class App implements ChartHost {
   private readonly toastBox = el('div', { class: 'toast', role: 'status', 'aria-live': 'polite' });
   private readonly banner = el('div', { class: 'banner', role: 'alert', hidden: true });
   private frame = 0;
-  private pending = { redraw: false, refresh: false, rebuild: false, samples: false, samplesLoad: false, evals: false, runs: false, header: false };
+  private pending = { redraw: false, refresh: false, rebuild: false, cards: false, samples: false, samplesLoad: false, evals: false, runs: false, header: false };
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
   private ready = false;
 
@@ -172,20 +178,16 @@ export class App implements ChartHost {
   private flush(): void {
     this.frame = 0;
     const p = this.pending;
-    this.pending = { redraw: false, refresh: false, rebuild: false, samples: false, samplesLoad: false, evals: false, runs: false, header: false };
+    this.pending = { redraw: false, refresh: false, rebuild: false, cards: false, samples: false, samplesLoad: false, evals: false, runs: false, header: false };
     if (!this.ready) return;
     const tab = this.store.settings.tab;
     if (p.header) this.renderHeader();
-    if (tab === 'charts') {
-      if (!this.chartsBuilt) this.buildCharts();
-      else if (p.rebuild) for (const c of this.cards) c.rebuild();
-      else if (p.refresh) for (const c of this.cards) c.refresh();
-      else if (p.redraw) for (const c of this.cards) c.redraw();
-    } else if (p.rebuild || p.refresh) {
-      // Redrawn when the tab is shown again.
-      for (const c of this.cards) c.dirty = true;
-      this.staleCharts = true;
-    }
+    if (!this.chartsBuilt && tab === 'charts') this.buildCharts();
+    else if (p.rebuild) this.scheduler.mark('rebuild');
+    else if (p.refresh) this.scheduler.mark('refresh');
+    // Cards in view do their work now; the others when shown (the charts tab, or scrolled to).
+    this.scheduler.run();
+    if (p.redraw) this.scheduler.redraw();
     if (p.samplesLoad && tab === 'samples') this.samples.render();
     else if (p.samples && tab === 'samples') this.samples.draw();
     else if (p.samplesLoad || p.samples) this.staleSamples = true;
@@ -196,7 +198,6 @@ export class App implements ChartHost {
     if (p.runs && tab === 'runs') this.runsView.render();
   }
 
-  private staleCharts = false;
   private staleSamples = false;
   private staleEvals = false;
 
@@ -276,10 +277,7 @@ export class App implements ChartHost {
       b.tabIndex = id === tab ? 0 : -1;
     }
     if (!this.ready) return;
-    if (tab === 'charts' && this.staleCharts) {
-      this.staleCharts = false;
-      this.schedule('rebuild');
-    } else if (tab === 'charts') this.schedule('refresh');
+    if (tab === 'charts') this.schedule('cards');
     if (tab === 'samples' && (this.staleSamples || !this.samples.root.querySelector('tbody'))) {
       this.staleSamples = false;
       this.schedule('samplesLoad');
@@ -306,7 +304,7 @@ export class App implements ChartHost {
       this.cards.push(card);
       grid.append(card.root);
     }
-    for (const c of this.cards) c.rebuild();
+    this.scheduler.attach(this.cards);
   }
 
   private renderHeader(): void {

@@ -1,15 +1,16 @@
 // One chart of the dashboard: a card with its title, note, CSV/PNG export and a Chart.js canvas.
 // Lines are drawn from SeriesViews (min/max-bucket decimation, debiased EMA): the smoothed line
 // solid, the raw line faint behind it, the bucket's min..max as a band when a bucket holds more
-// than one step, plus the chart's own bands (min–max reward, ± std). Appends refresh the views and
-// call chart.update('none'); nothing is rebuilt unless the runs, x mode or smoothing change.
+// than one step, plus the chart's own bands (min–max reward, ± std). Appends patch the tail of the
+// points Chart.js holds and call chart.update('none'); nothing is rebuilt unless the runs, x mode
+// or smoothing change.
 // Heat strip and single-step histogram cards are drawn by heat-cards.ts on the same base.
 
 import { Chart, type ChartConfiguration, type ChartDataset, type Plugin, type Scale } from 'chart.js';
 import type { ChartSpec, SeriesSpec } from '../state/chart-specs';
 import { seriesFor } from '../state/chart-specs';
 import { SeriesView, HOUR_MS } from '../state/series-view';
-import type { Bucket } from '../state/decimate';
+import { SeriesPoints, type XY } from '../state/series-points';
 import type { RunData } from '../state/run-data';
 import type { DashboardStore, XAxisMode } from '../state/store';
 import { toCsv } from '../state/csv';
@@ -31,10 +32,14 @@ export interface ChartHost {
 interface Helper {
   umeHelper?: boolean;
 }
-type LineDs = ChartDataset<'line', Array<{ x: number; y: number | null }>> & Helper;
+type LineDs = ChartDataset<'line', XY[]> & Helper;
 
 const DASHES: number[][] = [[], [6, 3], [2, 2], [8, 3, 2, 3], [4, 4]];
-const MAX_BUCKETS = 400;
+/**
+ * Bucket budget of a line: 200..400 buckets (IncrementalBuckets halves at twice the budget), about
+ * one per 2 px of a 460-700 px card, as many as a zoomed span gets (width / 2); spikes stay in the band.
+ */
+const MAX_BUCKETS = 200;
 
 export function formatX(mode: XAxisMode, x: number, span: number): string {
   if (!Number.isFinite(x)) return '';
@@ -98,7 +103,6 @@ export abstract class BaseCard {
   drag: { x0: number; x1: number } | null = null;
   /** Whether the x axis is the shared step/time axis (crosshair and zoom apply). */
   usesSharedX = true;
-  dirty = true;
 
   constructor(
     readonly spec: ChartSpec,
@@ -246,18 +250,19 @@ export abstract class BaseCard {
   }
 }
 
+/** One series of one run on a line chart: its views (line, band ends, ± std) and their points. */
 interface ViewSlot {
   run: RunData;
   series: SeriesSpec;
   index: number;
-  main: SeriesView;
-  lo?: SeriesView;
-  hi?: SeriesView;
-  stdLo?: SeriesView;
-  stdHi?: SeriesView;
+  main: SeriesPoints;
+  lo?: SeriesPoints;
+  hi?: SeriesPoints;
+  stdLo?: SeriesPoints;
+  stdHi?: SeriesPoints;
 }
 
-const pt = (b: Bucket, which: 'y' | 'min' | 'max') => ({ x: b.x, y: Number.isFinite(b[which]) ? b[which] : null });
+const slotPoints = (sl: ViewSlot): SeriesPoints[] => [sl.main, sl.lo, sl.hi, sl.stdLo, sl.stdHi].filter((p): p is SeriesPoints => !!p);
 
 export class LineCard extends BaseCard {
   private slots: ViewSlot[] = [];
@@ -269,7 +274,7 @@ export class LineCard extends BaseCard {
     for (const run of runs) {
       const series = seriesFor(this.spec, run.numericKeys()).filter((x) => run.has(x.key));
       series.forEach((sp, index) => {
-        const make = (key: string, weight: number, derive?: (r: RunData) => ((i: number) => number) | null) => new SeriesView(run, key, s.xAxis, weight, MAX_BUCKETS, derive);
+        const make = (key: string, weight: number, derive?: (r: RunData) => ((i: number) => number) | null) => new SeriesPoints(new SeriesView(run, key, s.xAxis, weight, MAX_BUCKETS, derive));
         const slot: ViewSlot = { run, series: sp, index, main: make(sp.key, s.smoothing) };
         if (sp.band && run.has(sp.band.lo) && run.has(sp.band.hi)) {
           slot.lo = make(sp.band.lo, 0);
@@ -296,68 +301,75 @@ export class LineCard extends BaseCard {
     if (this.slots.length) this.refresh();
   }
 
+  /**
+   * Takes the runs' new rows: each view consumes only them, and its points are patched at the tail
+   * (series-points.ts), so Chart.js re-parses a point or two per dataset; the datasets themselves
+   * are rebuilt only when a line gains its min..max band (its buckets started holding several steps).
+   */
   refresh(): void {
     if (!this.slots.length) return;
-    let stale = false;
-    for (const sl of this.slots) for (const v of [sl.main, sl.lo, sl.hi, sl.stdLo, sl.stdHi]) if (v && !v.refresh()) stale = true;
-    if (stale) return this.rebuild();
-    const datasets = this.datasets();
-    if (!this.chart) {
-      this.chart = new Chart(this.canvas, this.config(datasets));
-    } else {
-      this.chart.data.datasets = datasets;
-      this.chart.update('none');
+    for (const sl of this.slots) for (const p of slotPoints(sl)) if (!p.view.refresh()) return this.rebuild();
+    const zoom = this.host.store.settings.zoom;
+    const target = zoom ? Math.min(2 * MAX_BUCKETS, Math.round(this.width() / 2)) : 0;
+    let changed = false;
+    let layout = false;
+    for (const sl of this.slots) {
+      const banded = sl.main.decimated;
+      for (const p of slotPoints(sl)) if (p.sync(zoom, target)) changed = true;
+      if (sl.main.decimated !== banded) layout = true;
     }
-    this.dirty = false;
+    if (!this.chart) {
+      this.chart = new Chart(this.canvas, this.config(this.datasets()));
+    } else if (layout) {
+      this.chart.data.datasets = this.datasets();
+      this.chart.update('none');
+    } else if (changed) this.chart.update('none');
   }
 
+  /** The datasets, drawing straight from the slots' point arrays (the arrays are patched in place). */
   private datasets(): LineDs[] {
     const s = this.host.store.settings;
     const p = this.host.palette();
     const multi = this.host.store.shownRuns().length > 1;
-    const target = Math.min(MAX_BUCKETS, Math.round(this.width() / 2));
     const out: LineDs[] = [];
     const stackedIdx = new Map<string, number>();
     for (const sl of this.slots) {
       const color = multi ? this.host.runColor(sl.run.id) : p.series[sl.index % p.series.length]!;
       const dash = multi ? DASHES[sl.index % DASHES.length]! : [];
       const label = multi ? `${sl.run.name} · ${sl.series.label}` : sl.series.label;
-      const { raw, smooth } = sl.main.buckets(s.zoom, target);
-      const helper = (data: Array<{ x: number; y: number | null }>, fill: LineDs['fill'], alpha: number, lbl: string): LineDs => ({
+      const m = sl.main;
+      const helper = (data: XY[], fill: LineDs['fill'], alpha: number, lbl: string): LineDs => ({
         type: 'line', label: lbl, data, borderWidth: 0, pointRadius: 0, borderColor: 'transparent', backgroundColor: withAlpha(color, alpha), fill, umeHelper: true, spanGaps: true,
       });
       if (sl.series.stack) {
         const k = stackedIdx.get(sl.run.id) ?? 0;
         stackedIdx.set(sl.run.id, k + 1);
-        out.push({ type: 'line', label, data: (s.smoothing > 0 ? smooth : raw).map((b) => pt(b, 'y')), borderColor: color, backgroundColor: withAlpha(color, 0.35), borderWidth: 1.2, pointRadius: 0, fill: k === 0 ? 'origin' : '-1', stack: sl.run.id, borderDash: dash } as LineDs);
+        out.push({ type: 'line', label, data: s.smoothing > 0 ? m.smooth : m.raw, borderColor: color, backgroundColor: withAlpha(color, 0.35), borderWidth: 1.2, pointRadius: 0, fill: k === 0 ? 'origin' : '-1', stack: sl.run.id, borderDash: dash } as LineDs);
         continue;
       }
       if (sl.lo && sl.hi) {
-        const lo = sl.lo.buckets(s.zoom, target).raw;
-        const hi = sl.hi.buckets(s.zoom, target).raw;
-        out.push(helper(lo.map((b) => pt(b, 'min')), false, 0, `${label} min`));
-        out.push(helper(hi.map((b) => pt(b, 'max')), '-1', 0.1, `${label} ${sl.series.band!.label}`));
+        out.push(helper(sl.lo.rawMin, false, 0, `${label} min`));
+        out.push(helper(sl.hi.rawMax, '-1', 0.1, `${label} ${sl.series.band!.label}`));
       }
       if (sl.stdLo && sl.stdHi) {
-        out.push(helper(sl.stdLo.buckets(s.zoom, target).raw.map((b) => pt(b, 'y')), false, 0, `${label} −std`));
-        out.push(helper(sl.stdHi.buckets(s.zoom, target).raw.map((b) => pt(b, 'y')), '-1', 0.16, `${label} ± std`));
+        out.push(helper(sl.stdLo.raw, false, 0, `${label} −std`));
+        out.push(helper(sl.stdHi.raw, '-1', 0.16, `${label} ± std`));
       }
-      const decimated = raw.some((b) => b.n > 1);
-      if (decimated) {
-        out.push(helper(raw.map((b) => pt(b, 'min')), false, 0, `${label} bucket min`));
-        out.push(helper(raw.map((b) => pt(b, 'max')), '-1', 0.14, `${label} bucket min–max`));
+      if (m.decimated) {
+        out.push(helper(m.rawMin, false, 0, `${label} bucket min`));
+        out.push(helper(m.rawMax, '-1', 0.14, `${label} bucket min–max`));
       }
       if (s.smoothing > 0) {
-        out.push({ type: 'line', label: `${label} (raw)`, data: raw.map((b) => pt(b, 'y')), borderColor: withAlpha(color, 0.3), borderWidth: 1, pointRadius: 0, fill: false, umeHelper: true, borderDash: dash, spanGaps: true });
-        out.push({ type: 'line', label, data: smooth.map((b) => pt(b, 'y')), borderColor: color, backgroundColor: color, borderWidth: 1.8, pointRadius: 0, fill: false, borderDash: dash, spanGaps: true });
+        out.push({ type: 'line', label: `${label} (raw)`, data: m.raw, borderColor: withAlpha(color, 0.3), borderWidth: 1, pointRadius: 0, fill: false, umeHelper: true, borderDash: dash, spanGaps: true });
+        out.push({ type: 'line', label, data: m.smooth, borderColor: color, backgroundColor: color, borderWidth: 1.8, pointRadius: 0, fill: false, borderDash: dash, spanGaps: true });
       } else {
-        out.push({ type: 'line', label, data: raw.map((b) => pt(b, 'y')), borderColor: color, backgroundColor: color, borderWidth: 1.5, pointRadius: 0, fill: false, borderDash: dash, spanGaps: true });
+        out.push({ type: 'line', label, data: m.raw, borderColor: color, backgroundColor: color, borderWidth: 1.5, pointRadius: 0, fill: false, borderDash: dash, spanGaps: true });
       }
     }
     return out;
   }
 
-  private config(datasets: LineDs[]): ChartConfiguration<'line', Array<{ x: number; y: number | null }>> {
+  private config(datasets: LineDs[]): ChartConfiguration<'line', XY[]> {
     const t = this.themeOptions();
     const y = this.spec.y ?? {};
     const stacked = this.spec.series.some((x) => x.stack);

@@ -10,12 +10,15 @@ import type { RunData } from '../state/run-data';
 import type { Histogram } from '../../../server/src/protocol/run-format';
 import { BaseCard, overlayPlugin } from './chart-card';
 import { fmtNum } from './dom';
-import { withAlpha } from './theme';
+import { withAlpha, type Palette } from './theme';
 
 const HIST_KEY = 'train/reward_histogram';
+/** Colour steps of the heat strip. */
+const HEAT_LEVELS = 64;
 
 export class HeatCard extends BaseCard {
   private grid: HeatGrid | null = null;
+  private colours: { palette: Palette; styles: string[] } | null = null;
   private run: RunData | null = null;
 
   rebuild(): void {
@@ -71,7 +74,6 @@ export class HeatCard extends BaseCard {
       this.chart.options.scales!['y']!.max = g.hi;
       this.chart.update('none');
     }
-    this.dirty = false;
   }
 
   override drawUnder(chart: Chart): void {
@@ -86,6 +88,8 @@ export class HeatCard extends BaseCard {
     ctx.rect(a.left, a.top, a.right - a.left, a.bottom - a.top);
     ctx.clip();
     const dy = (g.hi - g.lo) / g.rows;
+    const colours = this.colourTable(p);
+    let last = '';
     for (let c = 0; c < g.cells.length; c++) {
       const left = xs.getPixelForValue(g.x0[c]!);
       const next = c + 1 < g.cells.length ? xs.getPixelForValue(g.x0[c + 1]!) : xs.getPixelForValue(g.x1[c]!) + Math.max(2, (xs.getPixelForValue(g.x1[c]!) - left) || 2);
@@ -96,13 +100,21 @@ export class HeatCard extends BaseCard {
         if (v <= 0) continue;
         const top = ys.getPixelForValue(g.lo + (r + 1) * dy);
         const bottom = ys.getPixelForValue(g.lo + r * dy);
-        const t = Math.sqrt(v / g.max);
-        ctx.globalAlpha = 0.35 + 0.65 * t;
-        ctx.fillStyle = p.heat(t);
+        const style = colours[Math.round(Math.sqrt(v / g.max) * (HEAT_LEVELS - 1))]!;
+        if (style !== last) ctx.fillStyle = last = style;
         ctx.fillRect(left, top, w + 0.5, bottom - top + 0.5);
       }
     }
     ctx.restore();
+  }
+
+  /**
+   * The cell colours, with their opacity baked in, at HEAT_LEVELS steps of t = sqrt(share / max):
+   * a few thousand cells are drawn per frame, and a colour string parsed per cell is what cost.
+   */
+  private colourTable(p: Palette): string[] {
+    if (this.colours?.palette !== p) this.colours = { palette: p, styles: Array.from({ length: HEAT_LEVELS }, (_, k) => withAlpha(p.heat(k / (HEAT_LEVELS - 1)), 0.35 + (0.65 * k) / (HEAT_LEVELS - 1))) };
+    return this.colours.styles;
   }
 
   protected override onClick(x: number | null): void {
@@ -189,7 +201,6 @@ export class HistogramCard extends BaseCard {
       this.chart.data.datasets[0]!.data = h.bins;
       this.chart.update('none');
     }
-    this.dirty = false;
   }
 
   csv(): string {
