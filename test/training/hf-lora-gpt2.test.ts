@@ -9,24 +9,20 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeSafetensors } from '../../server/src/engine/checkpoint/safetensors';
 import { HfPolicy } from '../../server/src/engine/policy/hf';
 import { resolveConfig } from '../../server/src/engine/training/config';
 import { loadTrainingPolicy } from '../../server/src/trainer/policy-choice';
 import { IM_END, makeGpt2ChatModel, savedForward } from '../hf/chat-model';
 import { torchMissing } from '../hf/reference';
 import { checkpointSteps, flags, metricsRows, readJson, runCli, tempDir, timeless } from './harness';
+import { folderHash, HF_REWARD, maxDiff, safetensorsTensors as tensors } from './hf-fixtures';
 
 const skip = torchMissing();
 const root = tempDir('hf-gpt2');
 const model = join(root, 'gpt2-tiny');
 const rewardFile = join(root, 'reward.json');
-
-// hf-train.test.ts's reward: UME plus a length target random completions miss by different amounts.
-const REWARD = { aggregation: 'weighted_sum', components: [{ name: 'ume', type: 'ume' }, { name: 'len', type: 'length', params: { target: 12, tolerance: 4 } }] };
 
 const SETTINGS = {
   max_steps: 3,
@@ -48,33 +44,14 @@ const SETTINGS = {
 };
 
 let modelHash = '';
-const folderHash = (d: string): string => {
-  const h = createHash('sha256');
-  for (const f of readdirSync(d).sort()) h.update(f).update(readFileSync(join(d, f)));
-  return h.digest('hex');
-};
 
 before(() => {
   if (skip) return;
   makeGpt2ChatModel(model);
-  writeFileSync(rewardFile, JSON.stringify(REWARD));
+  writeFileSync(rewardFile, JSON.stringify(HF_REWARD));
   modelHash = folderHash(model);
 });
 after(() => rmSync(root, { recursive: true, force: true }));
-
-function tensors(file: string): Map<string, { shape: number[]; data: Float32Array }> {
-  const buf = readFileSync(file);
-  const bytes = new Uint8Array(buf.byteLength);
-  bytes.set(buf);
-  return new Map([...decodeSafetensors(bytes, file).tensors].map(([k, t]) => [k, { shape: [...t.shape], data: t.data as Float32Array }]));
-}
-
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  assert.equal(a.length, b.length, 'lengths differ');
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-};
 
 async function train(name: string, extra: Record<string, string | number> = {}, resume = false): Promise<string> {
   const r = await runCli(['train', ...flags({ ...SETTINGS, policy: model, reward_config: rewardFile, output_dir: root, run_name: name, ...extra }), '--plain', ...(resume ? ['--resume-from-checkpoint', 'latest'] : [])]);

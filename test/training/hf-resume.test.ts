@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { makeLlamaChatModel } from '../hf/chat-model';
 import { torchMissing } from '../hf/reference';
 import { checkpointSteps, flags, metricsRows, readJson, runCli, sleep, startCli, tempDir, timeless } from './harness';
+import { HF_REWARD } from './hf-fixtures';
 
 const skip = torchMissing();
 const root = tempDir('hf-resume');
@@ -20,9 +21,6 @@ const model = join(root, 'llama-tiny');
 const rewardFile = join(root, 'reward.json');
 const KILLS = Number(process.env['UME_RESUME_KILLS'] ?? 1);
 const SEED = Number(process.env['UME_RESUME_SEED'] ?? Date.now() % 1_000_000);
-
-// hf-train.test.ts's reward: UME (abstains or penalises random text) plus a length target.
-const REWARD = { aggregation: 'weighted_sum', components: [{ name: 'ume', type: 'ume' }, { name: 'len', type: 'length', params: { target: 12, tolerance: 4 } }] };
 
 const SETTINGS = {
   max_steps: 5,
@@ -43,7 +41,7 @@ const SETTINGS = {
 before(() => {
   if (skip) return;
   makeLlamaChatModel(model);
-  writeFileSync(rewardFile, JSON.stringify(REWARD));
+  writeFileSync(rewardFile, JSON.stringify(HF_REWARD));
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 

@@ -8,11 +8,8 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeSafetensors } from '../../server/src/engine/checkpoint/safetensors';
-import type { TensorData } from '../../server/src/engine/onnx/ir';
 import type { Policy } from '../../server/src/engine/policy/types';
 import { HfPolicy } from '../../server/src/engine/policy/hf';
 import { resolveConfig } from '../../server/src/engine/training/config';
@@ -20,15 +17,12 @@ import { loadTrainingPolicy } from '../../server/src/trainer/policy-choice';
 import { IM_END, makeLlamaChatModel, savedForward } from '../hf/chat-model';
 import { torchMissing } from '../hf/reference';
 import { checkpointSteps, flags, metricsRows, readJson, runCli, tempDir, timeless } from './harness';
+import { folderHash, HF_REWARD as REWARD, maxDiff, safetensorsTensors as tensors } from './hf-fixtures';
 
 const skip = torchMissing();
 const root = tempDir('hf');
 const model = join(root, 'llama-tiny');
 const rewardFile = join(root, 'reward.json');
-
-// UME (abstains on most random text, as it should) plus a length target random completions miss
-// by different amounts, so every group has reward differences to learn from.
-const REWARD = { aggregation: 'weighted_sum', components: [{ name: 'ume', type: 'ume' }, { name: 'len', type: 'length', params: { target: 12, tolerance: 4 } }] };
 
 const SETTINGS = {
   max_steps: 3,
@@ -48,11 +42,6 @@ const SETTINGS = {
 };
 
 let modelHash = '';
-const folderHash = (d: string): string => {
-  const h = createHash('sha256');
-  for (const f of readdirSync(d).sort()) h.update(f).update(readFileSync(join(d, f)));
-  return h.digest('hex');
-};
 
 before(() => {
   if (skip) return;
@@ -61,20 +50,6 @@ before(() => {
   modelHash = folderHash(model);
 });
 after(() => rmSync(root, { recursive: true, force: true }));
-
-function tensors(file: string): Map<string, TensorData> {
-  const buf = readFileSync(file);
-  const bytes = new Uint8Array(buf.byteLength);
-  bytes.set(buf);
-  return new Map([...decodeSafetensors(bytes, file).tensors].map(([k, t]) => [k, { dtype: t.dtype, shape: t.shape, data: t.data } as TensorData]));
-}
-
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  assert.equal(a.length, b.length, 'lengths differ');
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-};
 
 async function train(name: string, extra: Record<string, string | number> = {}, resume = false): Promise<string> {
   const r = await runCli(['train', ...flags({ ...SETTINGS, policy: model, reward_config: rewardFile, output_dir: root, run_name: name, ...extra }), '--plain', ...(resume ? ['--resume-from-checkpoint', 'latest'] : [])]);
