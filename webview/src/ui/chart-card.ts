@@ -15,6 +15,7 @@ import type { RunData } from '../state/run-data';
 import type { DashboardStore, XAxisMode } from '../state/store';
 import { toCsv } from '../state/csv';
 import { withAlpha, type Palette } from './theme';
+import { drawUnderlays, underlayExtent, type Underlay } from './line-underlay';
 import { el, fmtNum } from './dom';
 
 export interface ChartHost {
@@ -156,7 +157,8 @@ export abstract class BaseCard {
 
   /** Pixels the canvas is wide (bucket budget). */
   protected width(): number {
-    return Math.max(200, this.body.clientWidth || 500);
+    // The chart knows its size; asking the DOM would force a layout in the middle of a frame.
+    return Math.max(200, this.chart?.width || this.body.clientWidth || 500);
   }
 
   protected themeOptions() {
@@ -266,6 +268,7 @@ const slotPoints = (sl: ViewSlot): SeriesPoints[] => [sl.main, sl.lo, sl.hi, sl.
 
 export class LineCard extends BaseCard {
   private slots: ViewSlot[] = [];
+  private underlays: Underlay[] = [];
 
   rebuild(): void {
     const s = this.host.store.settings;
@@ -319,53 +322,63 @@ export class LineCard extends BaseCard {
       if (sl.main.decimated !== banded) layout = true;
     }
     if (!this.chart) {
-      this.chart = new Chart(this.canvas, this.config(this.datasets()));
-    } else if (layout) {
-      this.chart.data.datasets = this.datasets();
+      const datasets = this.datasets();
+      this.chart = new Chart(this.canvas, this.config(datasets));
+    } else if (layout || changed) {
+      if (layout) this.chart.data.datasets = this.datasets();
+      this.fitUnderlays(this.chart.options.scales!['y'] as { suggestedMin?: number; suggestedMax?: number });
       this.chart.update('none');
-    } else if (changed) this.chart.update('none');
+    }
   }
 
-  /** The datasets, drawing straight from the slots' point arrays (the arrays are patched in place). */
+  override drawUnder(chart: Chart): void {
+    drawUnderlays(chart.ctx, chart.chartArea, chart.scales['x']!, chart.scales['y']!, this.underlays);
+  }
+
+  /** The y axis reaches the bands and raw line too (they are not datasets, so Chart.js does not see them). */
+  private fitUnderlays(y: { suggestedMin?: number; suggestedMax?: number }): void {
+    const spec = this.spec.y ?? {};
+    const ext = underlayExtent(this.underlays, !!spec.log);
+    const lo = Math.min(spec.min ?? Infinity, ext?.[0] ?? Infinity);
+    const hi = Math.max(spec.max ?? -Infinity, ext?.[1] ?? -Infinity);
+    y.suggestedMin = Number.isFinite(lo) ? lo : undefined;
+    y.suggestedMax = Number.isFinite(hi) ? hi : undefined;
+  }
+
+  /**
+   * The datasets (the main lines, and stacked areas) and the underlays (bands, raw lines), drawing
+   * straight from the slots' point arrays (the arrays are patched in place).
+   */
   private datasets(): LineDs[] {
     const s = this.host.store.settings;
     const p = this.host.palette();
     const multi = this.host.store.shownRuns().length > 1;
     const out: LineDs[] = [];
+    const under: Underlay[] = [];
     const stackedIdx = new Map<string, number>();
     for (const sl of this.slots) {
       const color = multi ? this.host.runColor(sl.run.id) : p.series[sl.index % p.series.length]!;
       const dash = multi ? DASHES[sl.index % DASHES.length]! : [];
       const label = multi ? `${sl.run.name} · ${sl.series.label}` : sl.series.label;
       const m = sl.main;
-      const helper = (data: XY[], fill: LineDs['fill'], alpha: number, lbl: string): LineDs => ({
-        type: 'line', label: lbl, data, borderWidth: 0, pointRadius: 0, borderColor: 'transparent', backgroundColor: withAlpha(color, alpha), fill, umeHelper: true, spanGaps: true,
-      });
+      const band = (lo: XY[], hi: XY[], alpha: number) => under.push({ kind: 'band', lo, hi, fill: withAlpha(color, alpha) });
       if (sl.series.stack) {
         const k = stackedIdx.get(sl.run.id) ?? 0;
         stackedIdx.set(sl.run.id, k + 1);
         out.push({ type: 'line', label, data: s.smoothing > 0 ? m.smooth : m.raw, borderColor: color, backgroundColor: withAlpha(color, 0.35), borderWidth: 1.2, pointRadius: 0, fill: k === 0 ? 'origin' : '-1', stack: sl.run.id, borderDash: dash } as LineDs);
         continue;
       }
-      if (sl.lo && sl.hi) {
-        out.push(helper(sl.lo.rawMin, false, 0, `${label} min`));
-        out.push(helper(sl.hi.rawMax, '-1', 0.1, `${label} ${sl.series.band!.label}`));
-      }
-      if (sl.stdLo && sl.stdHi) {
-        out.push(helper(sl.stdLo.raw, false, 0, `${label} −std`));
-        out.push(helper(sl.stdHi.raw, '-1', 0.16, `${label} ± std`));
-      }
-      if (m.decimated) {
-        out.push(helper(m.rawMin, false, 0, `${label} bucket min`));
-        out.push(helper(m.rawMax, '-1', 0.14, `${label} bucket min–max`));
-      }
+      if (sl.lo && sl.hi) band(sl.lo.rawMin, sl.hi.rawMax, 0.1);
+      if (sl.stdLo && sl.stdHi) band(sl.stdLo.raw, sl.stdHi.raw, 0.16);
+      if (m.decimated) band(m.rawMin, m.rawMax, 0.14);
       if (s.smoothing > 0) {
-        out.push({ type: 'line', label: `${label} (raw)`, data: m.raw, borderColor: withAlpha(color, 0.3), borderWidth: 1, pointRadius: 0, fill: false, umeHelper: true, borderDash: dash, spanGaps: true });
+        under.push({ kind: 'line', data: m.raw, stroke: withAlpha(color, 0.3), width: 1, dash });
         out.push({ type: 'line', label, data: m.smooth, borderColor: color, backgroundColor: color, borderWidth: 1.8, pointRadius: 0, fill: false, borderDash: dash, spanGaps: true });
       } else {
         out.push({ type: 'line', label, data: m.raw, borderColor: color, backgroundColor: color, borderWidth: 1.5, pointRadius: 0, fill: false, borderDash: dash, spanGaps: true });
       }
     }
+    this.underlays = under;
     return out;
   }
 
@@ -373,6 +386,8 @@ export class LineCard extends BaseCard {
     const t = this.themeOptions();
     const y = this.spec.y ?? {};
     const stacked = this.spec.series.some((x) => x.stack);
+    const yRange: { suggestedMin?: number; suggestedMax?: number } = {};
+    this.fitUnderlays(yRange);
     return {
       type: 'line',
       data: { datasets },
@@ -401,8 +416,7 @@ export class LineCard extends BaseCard {
           y: {
             type: y.log ? 'logarithmic' : 'linear',
             stacked,
-            ...(y.min !== undefined ? { suggestedMin: y.min } : {}),
-            ...(y.max !== undefined ? { suggestedMax: y.max } : {}),
+            ...yRange,
             ticks: { color: t.muted, maxTicksLimit: 6, callback: (v) => (y.percent ? `${Math.round(Number(v) * 100)}%` : fmtNum(Number(v), 2)) },
             grid: { color: t.grid },
             border: { color: t.grid },

@@ -196,7 +196,8 @@ export class HistogramCard extends BaseCard {
           },
         },
       });
-    } else {
+    } else if (this.chart.data.datasets[0]!.data !== h.bins) {
+      // A live append moves "latest" to a new histogram; one step picked by the user stays as it is.
       this.chart.data.labels = labels;
       this.chart.data.datasets[0]!.data = h.bins;
       this.chart.update('none');
