@@ -78,7 +78,7 @@ test('GPT-2, LoRA on peft\'s default c_attn: only the adapters train, saved unde
   assert.deepEqual([...tensors(join(dir, 'checkpoints', 'checkpoint_step_2', 'policy.safetensors')).keys()].sort(), want);
   assert.deepEqual(final.get('base_model.model.transformer.h.0.attn.c_attn.lora_A.weight')!.shape, [4, 32], 'lora_A [r, in]');
   assert.deepEqual(final.get('base_model.model.transformer.h.0.attn.c_attn.lora_B.weight')!.shape, [96, 4], 'lora_B [out, r]: the fused q, k, v');
-  for (const k of want.filter((n) => n.endsWith('lora_B.weight'))) assert.ok(maxDiff(final.get(k)!.data, new Float32Array(final.get(k)!.data.length)) > 0, `${k} moved from its zero init`);
+  for (const k of want.filter((n) => n.endsWith('lora_B.weight'))) assert.ok(maxDiff(final.get(k)!.data as Float32Array, new Float32Array(final.get(k)!.data.length)) > 0, `${k} moved from its zero init`);
   const ac = readJson(join(dir, 'adapter_config.json'));
   assert.equal(ac['peft_type'], 'LORA');
   assert.equal(ac['r'], 4);
