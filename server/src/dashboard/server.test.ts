@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { DashboardSource } from './source';
 import { startDashboardServer } from './server';
 import type { HostMessage } from '../protocol/dashboard';
+import { RunData } from '../../../webview/src/state/run-data';
 
 const FIXTURE = resolve(__dirname, '../../../test/fixtures/runs/grpo-live');
 
@@ -97,7 +98,11 @@ test('the event stream sends init, then only the new row after an append', async
     const init = messages[0]!;
     assert.equal(init.type, 'init');
     if (init.type !== 'init') return;
-    assert.equal(init.runs[0]!.metrics.rows.length, 120);
+    // Sent packed as typed columns (metrics-pack.ts); the page's decoder gives back the 120 rows.
+    assert.equal(init.runs[0]!.metrics.packed?.length, 120);
+    const held = RunData.from(init.runs[0]!);
+    assert.equal(held.length, 120);
+    assert.deepEqual(held.column('step'), Array.from({ length: 120 }, (_, i) => i + 1));
     assert.equal(init.runs[0]!.completionSteps.length, 120);
     const keys = init.runs[0]!.metrics.keys;
     const row = { ...Object.fromEntries(keys.map((k) => [k, 0])), step: 121, wall_time: Date.now(), reward: 1.5 };

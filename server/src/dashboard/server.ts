@@ -13,6 +13,7 @@ import type { DashboardBoot, HostMessage } from '../protocol/dashboard';
 import { answerDashboardRequest } from './answer';
 import { dashboardCsp, dashboardHtml, newNonce } from './html';
 import { WEBVIEW_FILES, type DashboardAssets } from './assets';
+import { packInit } from './metrics-pack';
 
 export interface DashboardServerOptions {
   source: DashboardSource;
@@ -81,7 +82,8 @@ export async function startDashboardServer(o: DashboardServerOptions): Promise<D
       const n = write(m);
       if (m.type === 'update') updateBytes.push(n);
     });
-    write(conn.init);
+    // The init carries the whole history: packed as typed columns (metrics-pack.ts), it is written, sent and read several times faster.
+    write(packInit(conn.init));
     streams.add(res);
     const beat = setInterval(() => res.write(': keep-alive\n\n'), o.heartbeatMs ?? 15_000);
     beat.unref();

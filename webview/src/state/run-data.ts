@@ -1,9 +1,10 @@
 // One run as the page holds it: metrics as columns (one number[] per key, NaN where a row has no
 // value; histograms apart), the run's files' records, and the steps with completions and
-// generation logs. Rows arrive as column-keyed batches (protocol/dashboard.ts) and are appended
-// in place, so charts can read just the new tail.
+// generation logs. Rows arrive as column-keyed batches (protocol/dashboard.ts), or packed as typed
+// columns (a server's init), and are appended in place, so charts can read just the new tail.
 
-import type { DashboardRun, MetricsBatch } from '../../../server/src/protocol/dashboard';
+import type { DashboardRun, MetricsBatch, PackedMetrics } from '../../../server/src/protocol/dashboard';
+import { unpack } from './packed';
 import type { Histogram, RunConfigFile, RunStatus, RunSummary } from '../../../server/src/protocol/run-format';
 
 export class RunData {
@@ -47,6 +48,7 @@ export class RunData {
   append(batch: MetricsBatch): number {
     const from = this.length;
     this.keys.push(...batch.keys);
+    if (batch.packed) this.appendPacked(batch.packed);
     for (const row of batch.rows) {
       const i = this.length;
       for (let k = 0; k < row.length; k++) {
@@ -62,6 +64,35 @@ export class RunData {
       for (const h of this.hist.values()) if (h.length < this.length) h.push(null);
     }
     return from;
+  }
+
+  /** Typed columns (an init from the 127.0.0.1 server): copied column by column, not cell by cell. */
+  private appendPacked(p: PackedMetrics): void {
+    const from = this.length;
+    const { numbers, histograms } = unpack(p);
+    for (const [k, col] of numbers) {
+      const key = this.keys[k];
+      if (key === undefined) continue;
+      const c = this.numeric.get(key);
+      if (c) for (let i = 0; i < col.length; i++) c.push(col[i]!);
+      else {
+        const fresh = new Array<number>(from).fill(NaN);
+        for (let i = 0; i < col.length; i++) fresh.push(col[i]!);
+        this.numeric.set(key, fresh);
+      }
+    }
+    for (const [k, cells] of histograms) {
+      const key = this.keys[k];
+      if (key === undefined) continue;
+      const h = this.hist.get(key) ?? new Array<Histogram | null>(from).fill(null);
+      this.hist.set(key, h);
+      const base = h.length;
+      for (let i = 0; i < p.length; i++) h.push(null);
+      for (const [row, cell] of cells) if (row >= 0 && row < p.length) h[base + row] = cell;
+    }
+    this.length += p.length;
+    for (const c of this.numeric.values()) while (c.length < this.length) c.push(NaN);
+    for (const h of this.hist.values()) while (h.length < this.length) h.push(null);
   }
 
   /** metrics.jsonl was cut back: forget the rows and the key list. */
