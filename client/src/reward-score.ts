@@ -8,12 +8,11 @@
 import * as vscode from 'vscode';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { WorkDoneProgress } from 'vscode-languageclient/node';
 import { rewardScoreRequest, workspaceTrustNotification } from '../../server/src/protocol/requests';
-import type { RewardScoreResult } from '../../server/src/protocol/reward-config';
 import { rewardTableMarkdown } from '../../server/src/protocol/reward-markdown';
 import { SETTINGS_SECTION } from '../../server/src/protocol/settings';
 import type { Ctx } from './ctx';
+import { withWorkDoneProgress } from './work-done-progress';
 
 const UNTRUSTED =
   'UME Studio applies no reward config in Restricted Mode: a reward config reads the files and models it names. Trust this workspace to score with one.';
@@ -49,30 +48,6 @@ async function pickConfig(doc: vscode.TextDocument): Promise<string | undefined>
   return picked?.[0]?.fsPath;
 }
 
-async function requestWithProgress(ctx: Ctx, uri: string, config: string, name: string): Promise<RewardScoreResult | undefined> {
-  return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `UME: reward scoring ${name}`, cancellable: true },
-    async (progress, token) => {
-      const workDoneToken = `ume-reward-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-      let last = 0;
-      const sub = ctx.client?.onProgress(WorkDoneProgress.type, workDoneToken, (v) => {
-        if (v.kind === 'end') return;
-        const pct = v.percentage ?? last;
-        progress.report({ ...(v.message ? { message: v.message } : {}), increment: Math.max(0, pct - last) });
-        last = Math.max(last, pct);
-      });
-      try {
-        return await ctx.request(rewardScoreRequest, { uri, config, trusted: vscode.workspace.isTrusted, workDoneToken }, token);
-      } catch (error) {
-        if (token.isCancellationRequested) return undefined;
-        throw error;
-      } finally {
-        sub?.dispose();
-      }
-    },
-  );
-}
-
 export async function scoreDocumentWithRewardConfig(ctx: Ctx): Promise<void> {
   if (!vscode.workspace.isTrusted) {
     const pick = await vscode.window.showErrorMessage(UNTRUSTED, 'Manage Workspace Trust');
@@ -88,7 +63,10 @@ export async function scoreDocumentWithRewardConfig(ctx: Ctx): Promise<void> {
   const config = await pickConfig(doc);
   if (!config) return;
   const name = vscode.workspace.asRelativePath(doc.uri);
-  const result = await requestWithProgress(ctx, doc.uri.toString(), config, name);
+  const uri = doc.uri.toString();
+  const result = await withWorkDoneProgress(ctx, `UME: reward scoring ${name}`, (workDoneToken, token) =>
+    ctx.request(rewardScoreRequest, { uri, config, trusted: vscode.workspace.isTrusted, workDoneToken }, token),
+  );
   if (!result) {
     ctx.output.info(`Reward scoring ${name} was cancelled.`);
     return;

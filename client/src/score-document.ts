@@ -3,11 +3,10 @@
 // (temp file + rename, so a half-written CSV never replaces a good one) and offers to open it.
 
 import * as vscode from 'vscode';
-import { WorkDoneProgress } from 'vscode-languageclient/node';
 import { scoreRequest } from '../../server/src/protocol/requests';
-import type { ScoreResult } from '../../server/src/protocol/score';
 import { scoresCsv, scoresCsvPath } from '../../server/src/protocol/score-csv';
 import type { Ctx } from './ctx';
+import { withWorkDoneProgress } from './work-done-progress';
 
 async function writeAtomically(target: vscode.Uri, text: string): Promise<void> {
   const tmp = target.with({ path: `${target.path}.tmp-${process.pid}-${Date.now()}` });
@@ -18,31 +17,6 @@ async function writeAtomically(target: vscode.Uri, text: string): Promise<void> 
     await vscode.workspace.fs.delete(tmp).then(undefined, () => undefined);
     throw error;
   }
-}
-
-/** Runs ume/score with its work-done progress mirrored into a cancellable notification; undefined when cancelled. */
-async function scoreWithProgress(ctx: Ctx, uri: string, name: string): Promise<ScoreResult | undefined> {
-  return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `UME: scoring ${name}`, cancellable: true },
-    async (progress, token) => {
-      const workDoneToken = `ume-score-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-      let last = 0;
-      const sub = ctx.client?.onProgress(WorkDoneProgress.type, workDoneToken, (v) => {
-        if (v.kind === 'end') return;
-        const pct = v.percentage ?? last;
-        progress.report({ ...(v.message ? { message: v.message } : {}), increment: Math.max(0, pct - last) });
-        last = Math.max(last, pct);
-      });
-      try {
-        return await ctx.request(scoreRequest, { uri, tokens: false, workDoneToken }, token);
-      } catch (error) {
-        if (token.isCancellationRequested) return undefined;
-        throw error;
-      } finally {
-        sub?.dispose();
-      }
-    },
-  );
 }
 
 export async function scoreDocument(ctx: Ctx): Promise<void> {
@@ -57,7 +31,8 @@ export async function scoreDocument(ctx: Ctx): Promise<void> {
     return;
   }
   const name = vscode.workspace.asRelativePath(doc.uri);
-  const result = await scoreWithProgress(ctx, doc.uri.toString(), name);
+  const uri = doc.uri.toString();
+  const result = await withWorkDoneProgress(ctx, `UME: scoring ${name}`, (workDoneToken, token) => ctx.request(scoreRequest, { uri, tokens: false, workDoneToken }, token));
   if (!result) {
     ctx.output.info(`Scoring ${name} was cancelled; no CSV written.`);
     return;
