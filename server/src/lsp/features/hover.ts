@@ -8,7 +8,7 @@ import { MarkupKind, type Hover, type HoverParams } from 'vscode-languageserver/
 import type { Position, SequenceReport } from '../../engine/seq/types';
 import type { ServerContext } from '../context';
 import type { Feature } from './feature';
-import { failedHover, scoredHover, unscoredHover } from '../scoring/hover-markdown';
+import { busyHover, failedHover, scoredHover, unscoredHover } from '../scoring/hover-markdown';
 import { CANCELLED } from '../scoring/queue';
 import { scorable, scoredRecord } from '../scoring/sequence-score';
 import { scoringService } from '../scoring/service';
@@ -26,16 +26,45 @@ export function reportAt(reports: readonly SequenceReport[], pos: Position): Seq
   return reports.find((r) => before(r.occurrence.range.start, pos) && before(pos, r.occurrence.range.end));
 }
 
+/**
+ * How long a hover may take before it answers with what it has (a hover nobody sees is worse than
+ * one that says "busy"): 8 s, or UME_HOVER_BUDGET_MS (tests). Work past the budget goes on and
+ * fills the score cache, so the next hover over the same sequence answers at once.
+ */
+export function hoverBudgetMs(): number {
+  const v = Number(process.env['UME_HOVER_BUDGET_MS']);
+  return Number.isFinite(v) && v > 0 ? v : 8000;
+}
+
+const OVER_BUDGET = Symbol('over budget');
+
+/** Hover scores that outlived their hover's budget, by document, mode, model and text, until they settle. */
+const stillScoring = new Map<string, Promise<string | null>>();
+
+/** `p`, or OVER_BUDGET when it has not settled by `deadline` (p keeps running). */
+function byDeadline<T>(p: Promise<T>, deadline: number): Promise<T | typeof OVER_BUDGET> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<typeof OVER_BUDGET>((resolve) => (timer = setTimeout(() => resolve(OVER_BUDGET), Math.max(0, deadline - Date.now()))));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 1000 ? 3 : 0)} s`;
+
 export async function hoverAt(ctx: ServerContext, params: HoverParams, token: CancellationToken): Promise<Hover | null> {
   const uri = params.textDocument.uri;
   const doc = ctx.documents.get(uri);
   if (!doc) return null;
+  const budget = hoverBudgetMs();
+  const deadline = Date.now() + budget;
   const settings = await ctx.config.get(uri);
   if (!settings.scoring.enabled) return null;
   const service = scoringService(ctx);
-  const analysis = await service.analysisOf(doc, settings, token);
   const position = params.position as Partial<Position> | undefined;
   if (!position || !Number.isFinite(position.line) || !Number.isFinite(position.character)) return null;
+  const analysis = await byDeadline(service.analysisOf(doc, settings, token), deadline);
+  if (analysis === OVER_BUDGET) {
+    return { contents: { kind: MarkupKind.Markdown, value: `**UME** · this document is still being analysed (the hover's ${seconds(budget)} budget ran out); hover again in a moment.` } };
+  }
   const report = analysis && reportAt(analysis.reports, position as Position);
   if (!report) return null;
   const { text } = report.occurrence;
@@ -45,11 +74,21 @@ export async function hoverAt(ctx: ServerContext, params: HoverParams, token: Ca
   // The reward section (umeStudio.rewards.configFile) is computed beside the UME score.
   const reward = rewardHover(ctx, uri, settings, report, controller.signal).catch((e: unknown) => rewardHoverNote('reward config', e instanceof Error ? e.message : String(e)));
   try {
-    const ume = await umeHover(service, uri, settings, report, text, confidence, controller);
+    // A score that went past an earlier hover's budget is still coming: wait for that one instead
+    // of queueing the same work again (a user hovering a slow sequence repeatedly).
+    const key = `${uri}\u0000${settings.scoring.mode}\u0000${settings.scoring.modelPath}\u0000${text}`;
+    const running = stillScoring.get(key) ?? umeHover(service, uri, settings, report, text, confidence, controller);
+    const ume = await byDeadline(running, deadline);
+    if (ume === OVER_BUDGET && !stillScoring.has(key)) {
+      stillScoring.set(key, running);
+      void running.finally(() => stillScoring.delete(key)).catch(() => undefined);
+    }
     if (ume === null) return null;
-    const section = await reward;
+    const umeText = ume === OVER_BUDGET ? busyHover(scorable(report).modality, confidence, text.length, `scoring did not finish within the hover's ${seconds(budget)} budget (the server is busy); it goes on, and hovering again shows the score`) : ume;
+    const section = await byDeadline(reward, deadline);
     if (controller.signal.aborted) return null;
-    return { contents: { kind: MarkupKind.Markdown, value: section ? `${ume}\n\n---\n\n${section}` : ume }, range: report.occurrence.range };
+    const sectionText = section === OVER_BUDGET ? rewardHoverNote('reward config', `not finished within the hover's ${seconds(budget)} budget; hover again`) : section;
+    return { contents: { kind: MarkupKind.Markdown, value: sectionText ? `${umeText}\n\n---\n\n${sectionText}` : umeText }, range: report.occurrence.range };
   } finally {
     service.hoverDone(uri, controller);
   }

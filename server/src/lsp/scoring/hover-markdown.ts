@@ -34,3 +34,8 @@ export function unscoredHover(modality: Modality | null, confidence: number | nu
 export function failedHover(modality: Modality | null, confidence: number | null, length: number, error: string): string {
   return `${TITLE} · ${modalityLine(modality, confidence, length)}\n\n- scoring failed: ${escapeMarkdown(error)}`;
 }
+
+/** A hover whose score is not ready within its time budget: what is known, and what to do. */
+export function busyHover(modality: Modality | null, confidence: number | null, length: number, note: string): string {
+  return `${TITLE} · ${modalityLine(modality, confidence, length)}\n\n- not scored yet: ${escapeMarkdown(note)}`;
+}
