@@ -42,6 +42,8 @@ export interface FuzzReport {
   canaryFailures: number;
   rdkitFaults: number;
   peakRssMb: number;
+  /** The server's RSS now (VmRSS), sampled with the peak: whether memory comes back between batches. */
+  currentRssMb: number;
   /** Peak RSS of this fuzz process (the client side), to show the driver itself stays bounded over long runs. */
   driverPeakRssMb: number;
   elapsedMs: number;
@@ -54,9 +56,9 @@ export interface FuzzReport {
 const CANARY_TEXT = 'CCO\nC1CC\nc1ccccc1\n';
 const CANARY_EXPECTED = JSON.stringify([['UME103', 1]]);
 
-function rssOf(pid: number): number {
+function rssOf(pid: number, field: 'VmHWM' | 'VmRSS' = 'VmHWM'): number {
   try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : 0;
   } catch {
     return 0;
@@ -93,7 +95,7 @@ export async function runLspFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const started = Date.now();
   const report: FuzzReport = {
     seed: options.seed, documents: 0, edits: 0, requests: 0, errorResponses: 0, unanswered: 0, unpublished: 0, crashes: 0, hangs: 0,
-    canaryChecks: 0, canaryFailures: 0, rdkitFaults: 0, peakRssMb: 0, driverPeakRssMb: 0, elapsedMs: 0, failures: [], largestDocument: 0,
+    canaryChecks: 0, canaryFailures: 0, rdkitFaults: 0, peakRssMb: 0, currentRssMb: 0, driverPeakRssMb: 0, elapsedMs: 0, failures: [], largestDocument: 0,
   };
   const fail = (what: string) => {
     if (report.failures.length < 20) report.failures.push(what);
@@ -113,6 +115,7 @@ export async function runLspFuzz(options: FuzzOptions): Promise<FuzzReport> {
   };
   const rssTimer = setInterval(() => {
     report.peakRssMb = Math.max(report.peakRssMb, rssOf(client.process.pid!));
+    report.currentRssMb = rssOf(client.process.pid!, 'VmRSS');
     report.driverPeakRssMb = Math.max(report.driverPeakRssMb, process.memoryUsage().rss / 2 ** 20);
   }, 500);
   // The test client keeps every publish, log and message for its assertions; over 100k documents

@@ -3,6 +3,7 @@
 //   --documents N   documents to generate (default 100000)
 //   --seed N        first batch seed (default: the time)
 //   --minutes M     stop after M minutes whatever the count (default: none)
+//   --batch N       documents open at once (default 12; larger batches amortise the debounce and canary)
 //   --small         leave out the 5 MB lines, 100k-deep JSON and big repeats
 //   --json FILE     also write the report as JSON
 import { writeFileSync } from 'node:fs';
@@ -22,11 +23,12 @@ async function main(): Promise<void> {
     documents,
     seed,
     big: !process.argv.includes('--small'),
+    ...(arg('--batch') ? { batch: Number(arg('--batch')) } : {}),
     ...(minutes ? { timeBudgetMs: Number(minutes) * 60_000 } : {}),
     onProgress: (r) => {
       if (r.elapsedMs - last < 10_000) return;
       last = r.elapsedMs;
-      console.log(`[${(r.elapsedMs / 1000).toFixed(0)} s] ${r.documents} documents, ${r.requests} requests, crashes ${r.crashes}, hangs ${r.hangs}, unanswered ${r.unanswered}, RDKit faults ${r.rdkitFaults}, peak RSS ${r.peakRssMb.toFixed(0)} MB (driver ${r.driverPeakRssMb.toFixed(0)} MB)`);
+      console.log(`[${(r.elapsedMs / 1000).toFixed(0)} s] ${r.documents} documents, ${r.requests} requests, crashes ${r.crashes}, hangs ${r.hangs}, unanswered ${r.unanswered}, RDKit faults ${r.rdkitFaults}, server RSS ${r.currentRssMb.toFixed(0)} MB now, peak ${r.peakRssMb.toFixed(0)} MB (driver ${r.driverPeakRssMb.toFixed(0)} MB)`);
     },
   });
   console.log(formatReport(report));
