@@ -40,9 +40,10 @@ export function checkRewardConfig(raw: unknown, source = 'reward config'): Check
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail(`${source}: must be a JSON object with a "components" list`);
   const c = raw as Record<string, unknown>;
   for (const k of Object.keys(c)) if (!TOP_KEYS.includes(k)) fail(`${source}: unknown key "${k}"${didYouMean(k, TOP_KEYS)}; valid keys: ${TOP_KEYS.slice(1).join(', ')}`);
-  const aggregation = (c['aggregation'] ?? 'weighted_sum') as string;
+  const aggregation = c['aggregation'] ?? 'weighted_sum';
+  if (typeof aggregation !== 'string') fail(`${source}: "aggregation" must be a string, one of ${REWARD_AGGREGATIONS.join(', ')}; got ${JSON.stringify(aggregation)}`);
   if (!(REWARD_AGGREGATIONS as readonly string[]).includes(aggregation)) fail(`${source}: unknown aggregation "${aggregation}"${didYouMean(aggregation, REWARD_AGGREGATIONS)}; use ${REWARD_AGGREGATIONS.join(', ')}`);
-  const untagged = (c['untagged'] ?? 'detect') as string;
+  const untagged = c['untagged'] ?? 'detect';
   if (untagged !== 'detect' && untagged !== 'reject') fail(`${source}: "untagged" must be "detect" or "reject", got ${JSON.stringify(untagged)}`);
   const name = c['name'] ?? 'reward';
   if (typeof name !== 'string' || !NAME_RE.test(name)) fail(`${source}: "name" must be letters, digits, _ . - (it names metrics), got ${JSON.stringify(name)}`);
