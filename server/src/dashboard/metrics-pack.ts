@@ -32,16 +32,26 @@ export function packBatch(batch: MetricsBatch, width: number): MetricsBatch {
   const packed: PackedMetrics = {
     length: n,
     numbers: numbers.map((c) => (c ? b64(c) : null)),
-    histograms: [...hists].map(([key, h]) => ({
-      key,
-      rows: h.rows,
-      sizes: h.cells.map((c) => c.bins.length),
-      bins: b64(Float64Array.from(h.cells.flatMap((c) => c.bins))),
-      // A histogram has one edge more than bins; a malformed one is padded or cut to that.
-      edges: b64(Float64Array.from(h.cells.flatMap((c) => Array.from({ length: c.bins.length + 1 }, (_, i) => c.edges[i] ?? NaN)))),
-    })),
+    histograms: [...hists].map(([key, h]) => packHistograms(key, h.rows, h.cells)),
   };
   return { keys: batch.keys, rows: [], packed };
+}
+
+/** One key's histogram cells: bins and edges concatenated into two float64 columns, written in place. */
+function packHistograms(key: number, rows: number[], cells: Histogram[]): PackedMetrics['histograms'][number] {
+  const sizes = cells.map((c) => c.bins.length);
+  const total = sizes.reduce((a, n) => a + n, 0);
+  const bins = new Float64Array(total);
+  // A histogram has one edge more than bins; a malformed one is padded (NaN) or cut to that.
+  const edges = new Float64Array(total + cells.length).fill(NaN);
+  let b = 0;
+  let e = 0;
+  for (const c of cells) {
+    for (let i = 0; i < c.bins.length; i++) bins[b++] = c.bins[i]!;
+    for (let i = 0; i <= c.bins.length; i++) if (i < c.edges.length) edges[e + i] = c.edges[i]!;
+    e += c.bins.length + 1;
+  }
+  return { key, rows, sizes, bins: b64(bins), edges: b64(edges) };
 }
 
 /** An `init` with every run's metrics packed (its batch holds the run's whole key list). */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DashboardSource } from './source';
 import { startDashboardServer } from './server';
-import type { HostMessage } from '../protocol/dashboard';
+import type { DashboardStreamEvent, HostMessage } from '../protocol/dashboard';
 import { RunData } from '../../../webview/src/state/run-data';
 
 const FIXTURE = resolve(__dirname, '../../../test/fixtures/runs/grpo-live');
@@ -95,7 +95,14 @@ test('the event stream sends init, then only the new row after an append', async
     req.end();
     const next = (n: number) => new Promise<void>((res) => (wait = () => messages.length >= n && res()));
     await next(1);
-    const init = messages[0]!;
+    // The stream links to its init; the page fetches it, once.
+    const first = messages[0] as DashboardStreamEvent;
+    assert.ok(first.type === 'initAt' && first.url.startsWith('/api/init/'), JSON.stringify(first));
+    const fetched = await get(port, first.url);
+    assert.equal(fetched.status, 200);
+    assert.equal((await get(port, first.url)).status, 404, 'an init is fetched once');
+    assert.equal((await get(port, first.url.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')))).status, 404, 'another token is not an init');
+    const init = JSON.parse(fetched.body) as HostMessage;
     assert.equal(init.type, 'init');
     if (init.type !== 'init') return;
     // Sent packed as typed columns (metrics-pack.ts); the page's decoder gives back the 120 rows.

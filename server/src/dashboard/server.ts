@@ -9,7 +9,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { DashboardSource } from './source';
-import type { DashboardBoot, HostMessage } from '../protocol/dashboard';
+import type { DashboardBoot, DashboardStreamEvent, HostMessage } from '../protocol/dashboard';
 import { answerDashboardRequest } from './answer';
 import { dashboardCsp, dashboardHtml, newNonce } from './html';
 import { WEBVIEW_FILES, type DashboardAssets } from './assets';
@@ -36,6 +36,8 @@ export interface DashboardServer {
 }
 
 const MAX_REQUEST_BYTES = 1 << 20;
+/** How long an event stream's init waits to be fetched (ms). */
+const INIT_TTL_MS = 60_000;
 
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
@@ -49,6 +51,8 @@ const SECURITY_HEADERS = {
 export async function startDashboardServer(o: DashboardServerOptions): Promise<DashboardServer> {
   const updateBytes: number[] = [];
   const streams = new Set<ServerResponse>();
+  /** Each event stream's init, until its page fetches it (once). */
+  const inits = new Map<string, Extract<HostMessage, { type: 'init' }>>();
   let port = 0;
   const allowedHosts = (): Set<string> => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
 
@@ -73,7 +77,7 @@ export async function startDashboardServer(o: DashboardServerOptions): Promise<D
 
   const events = (req: IncomingMessage, res: ServerResponse): void => {
     res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
-    const write = (m: HostMessage): number => {
+    const write = (m: DashboardStreamEvent): number => {
       const text = `data: ${JSON.stringify(m)}\n\n`;
       res.write(text);
       return Buffer.byteLength(text);
@@ -82,13 +86,19 @@ export async function startDashboardServer(o: DashboardServerOptions): Promise<D
       const n = write(m);
       if (m.type === 'update') updateBytes.push(n);
     });
-    // The init carries the whole history: packed as typed columns (metrics-pack.ts), it is written, sent and read several times faster.
-    write(packInit(conn.init));
+    // The init carries the whole history: the page fetches it (DashboardStreamEvent), packed as typed columns (metrics-pack.ts).
+    const token = newNonce();
+    inits.set(token, packInit(conn.init));
+    const expire = setTimeout(() => inits.delete(token), INIT_TTL_MS);
+    expire.unref();
+    write({ type: 'initAt', url: `/api/init/${token}` });
     streams.add(res);
     const beat = setInterval(() => res.write(': keep-alive\n\n'), o.heartbeatMs ?? 15_000);
     beat.unref();
     req.on('close', () => {
       clearInterval(beat);
+      clearTimeout(expire);
+      inits.delete(token);
       conn.close();
       streams.delete(res);
     });
@@ -136,6 +146,13 @@ export async function startDashboardServer(o: DashboardServerOptions): Promise<D
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain; charset=utf-8', 'Only GET (and POST /api/request) are served here.\n');
     if (url.pathname === '/' || url.pathname === '/index.html') return page(res);
     if (url.pathname === '/api/events') return events(req, res);
+    if (url.pathname.startsWith('/api/init/')) {
+      const token = url.pathname.slice('/api/init/'.length);
+      const init = inits.get(token);
+      if (!init) return send(res, 404, 'text/plain; charset=utf-8', 'This init was fetched already, or its event stream closed; the page reconnects for a new one.\n');
+      inits.delete(token);
+      return send(res, 200, 'application/json; charset=utf-8', JSON.stringify(init));
+    }
     if (url.pathname === '/favicon.ico') return send(res, 204, 'text/plain', '');
     const f = files[url.pathname];
     if (!f) return send(res, 404, 'text/plain; charset=utf-8', 'Not found.\n');

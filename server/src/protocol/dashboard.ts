@@ -84,6 +84,14 @@ export type HostMessage =
   | { type: 'response'; id: number; result?: DashboardResponses[DashboardRequest['kind']]; error?: string }
   | { type: 'theme' };
 
+/**
+ * What the 127.0.0.1 server's event stream carries: host messages, but the `init` as a link to
+ * fetch once (`initAt`): Chromium's EventSource hands a megabyte event to the page in about 0.4 s
+ * where a fetched JSON body takes a fraction of that. The page holds back the updates that arrive
+ * before that init is applied, so it sees the same sequence as with the init on the stream.
+ */
+export type DashboardStreamEvent = HostMessage | { type: 'initAt'; url: string };
+
 export type PageMessage =
   | { type: 'ready' }
   | { type: 'request'; id: number; request: DashboardRequest }

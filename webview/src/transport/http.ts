@@ -1,8 +1,9 @@
 // The page served by `ume-studio dashboard`: host messages arrive as server-sent events from
-// /api/events (EventSource reconnects by itself; each connection starts with a fresh `init`),
-// requests are POSTs of JSON to /api/request on the same origin.
+// /api/events (EventSource reconnects by itself; each connection starts with a fresh `init`, sent
+// as a link the page fetches: protocol DashboardStreamEvent), requests are POSTs of JSON to
+// /api/request on the same origin.
 
-import type { DashboardRequest, DashboardResponses, HostMessage } from '../../../server/src/protocol/dashboard';
+import type { DashboardRequest, DashboardResponses, DashboardStreamEvent, HostMessage } from '../../../server/src/protocol/dashboard';
 import { download, localState, type Transport } from './transport';
 
 export class HttpTransport implements Transport {
@@ -11,12 +12,42 @@ export class HttpTransport implements Transport {
 
   connect(onMessage: (m: HostMessage) => void, onStatus?: (s: 'open' | 'closed') => void): void {
     const es = new EventSource('/api/events');
+    /** Updates that came while this connection's init was being fetched; null once it is applied. */
+    let held: HostMessage[] | null = null;
+    let connection = 0;
     es.onmessage = (ev: MessageEvent<string>) => {
+      let m: DashboardStreamEvent;
       try {
-        onMessage(JSON.parse(ev.data) as HostMessage);
+        m = JSON.parse(ev.data) as DashboardStreamEvent;
       } catch {
-        // a damaged event: the next init (on reconnect) brings everything again
+        return; // a damaged event: the next init (on reconnect) brings everything again
       }
+      if (m.type === 'initAt') {
+        const mine = ++connection;
+        held = [];
+        void fetch(m.url)
+          .then((r) => (r.ok ? (r.json() as Promise<HostMessage>) : Promise.reject(new Error(`HTTP ${r.status}`))))
+          .then(
+            (init) => {
+              if (mine !== connection) return; // a newer connection's init is on its way
+              const later = held ?? [];
+              held = null;
+              onMessage(init);
+              for (const u of later) onMessage(u);
+            },
+            () => {
+              // Without its init the stream's updates mean nothing: reconnect for a new one.
+              if (mine !== connection) return;
+              held = null;
+              onStatus?.('closed');
+              es.close();
+              setTimeout(() => this.connect(onMessage, onStatus), 1000);
+            },
+          );
+        return;
+      }
+      if (held) held.push(m);
+      else onMessage(m);
     };
     es.onopen = () => onStatus?.('open');
     es.onerror = () => onStatus?.('closed');

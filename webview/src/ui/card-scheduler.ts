@@ -18,7 +18,7 @@ export interface ScheduledCard {
 const MARGIN = 0;
 
 /** Longest run of hidden-card rebuilds before the browser gets the main thread back (ms). */
-const SLICE_MS = 40;
+const SLICE_MS = 100;
 
 export class CardScheduler<C extends ScheduledCard> {
   private cards: C[] = [];
@@ -111,25 +111,28 @@ export class CardScheduler<C extends ScheduledCard> {
   }
 
   /**
-   * Hidden rebuilds run after the frame that drew the cards in view has been painted, in slices of
-   * about one frame's time with the browser let in between (a macrotask each, not idle callbacks:
-   * a page busy with live updates may have no idle time for seconds).
+   * Hidden rebuilds start after the frame that drew the cards in view has been painted, then run in
+   * slices of about SLICE_MS with the browser let in between (macrotasks, not idle callbacks: a page
+   * busy with live updates may have no idle time for seconds).
    */
   private queueIdle(): void {
     if (this.idlePending || ![...this.stale.values()].includes('rebuild')) return;
     this.idlePending = true;
-    requestAnimationFrame(() =>
-      setTimeout(() => {
-        this.idlePending = false;
-        if (!this.active()) return;
-        const t0 = performance.now();
-        for (const c of this.cards) {
-          if (this.stale.get(c) !== 'rebuild') continue;
-          this.work(c);
-          if (performance.now() - t0 > SLICE_MS) break;
-        }
-        this.queueIdle();
-      }, 0),
-    );
+    requestAnimationFrame(() => setTimeout(() => this.slice(), 0));
+  }
+
+  private slice(): void {
+    this.idlePending = false;
+    if (!this.active()) return;
+    const t0 = performance.now();
+    for (const c of this.cards) {
+      if (this.stale.get(c) !== 'rebuild') continue;
+      this.work(c);
+      if (performance.now() - t0 > SLICE_MS) break;
+    }
+    if (!this.idlePending && [...this.stale.values()].includes('rebuild')) {
+      this.idlePending = true;
+      setTimeout(() => this.slice(), 0);
+    }
   }
 }
