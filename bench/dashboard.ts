@@ -239,7 +239,7 @@ export const bench: Bench = {
         const metricsFile = join(dir, 'metrics.jsonl');
         console.log(`\n${steps} steps: ${dir} (${(statSync(metricsFile).size / 1e6).toFixed(1)} MB metrics.jsonl; ready in ${fmt((performance.now() - t0) / 1000)} s)`);
         const srv = await serve([dir], 1000);
-        // What the server sends (packed columns), and the same rows as JSON row batches (before).
+        // What the page fetches as its init (packed columns), and the same rows as JSON row batches (as sent before).
         const initBytes = Buffer.byteLength(`data: ${JSON.stringify(packInit(srv.source.init('browser')))}\n\n`);
         const initRowsBytes = Buffer.byteLength(`data: ${JSON.stringify(srv.source.init('browser'))}\n\n`);
         const peer = await startPeerServer(peerScript, metricsFile);
@@ -270,7 +270,7 @@ export const bench: Bench = {
         results[`${steps}`] = { ...row, fullRenderRatio: ratio };
         console.log(`${'page'.padEnd(16)} ${'charts'.padStart(6)} ${'first paint ms'.padStart(15)} ${'first chart ms'.padStart(15)} ${'full render ms'.padStart(15)}`);
         for (const [name, x] of [['ours', row.ours], ['naive Chart.js', row.naive]] as const) console.log(`${name.padEnd(16)} ${String(x.charts).padStart(6)} ${fmt(x.firstPaintMs).padStart(15)} ${fmt(x.firstChartMs).padStart(15)} ${fmt(x.fullRenderMs).padStart(15)}`);
-        console.log(`full render: naive / ours = ${fmt(ratio, 2)}x; our init event ${(initBytes / 1e6).toFixed(2)} MB (${(initRowsBytes / 1e6).toFixed(2)} MB as JSON row batches) for ${(row.metricsBytes / 1e6).toFixed(2)} MB of metrics.jsonl; all runs: ${ours.map((x) => fmt(x.full, 0)).join(', ')} ms vs ${naive.map((x) => fmt(x.full, 0)).join(', ')} ms`);
+        console.log(`full render: naive / ours = ${fmt(ratio, 2)}x; our init (fetched, packed) ${(initBytes / 1e6).toFixed(2)} MB (${(initRowsBytes / 1e6).toFixed(2)} MB as the JSON row batches it was before) for ${(row.metricsBytes / 1e6).toFixed(2)} MB of metrics.jsonl; all runs: ${ours.map((x) => fmt(x.full, 0)).join(', ')} ms vs ${naive.map((x) => fmt(x.full, 0)).join(', ')} ms`);
         const upd = median(live.bytes);
         const l = {
           updates: live.bytes.length,
