@@ -18,6 +18,8 @@ import { Rng } from '../../server/src/engine/train/rng';
 import { encode, SPECIAL } from '../../server/src/engine/ume/tokenizer';
 
 const NCI = '/usr/share/RDKit/Data/NCI/first_5K.smi';
+/** Every NCI_STRIDE-th molecule of the set (about 300); UME_GRAMMAR_FULL=1 walks all ~4900 (minutes). */
+const NCI_STRIDE = process.env['UME_GRAMMAR_FULL'] === '1' ? 1 : 16;
 const PY = '/usr/bin/python3';
 const hasPyRdkit = existsSync(PY) && spawnSync(PY, ['-c', 'import rdkit'], { stdio: 'ignore' }).status === 0;
 
@@ -35,7 +37,7 @@ function pyParses(smiles: readonly string[]): boolean[] {
 }
 
 test('the grammar accepts real molecules: RDKit NCI set, every token allowed and <eos> allowed at the end', { skip: existsSync(NCI) ? false : `${NCI} missing (Debian package rdkit-data)` }, async () => {
-  const lines = readFileSync(NCI, 'utf8').split('\n').map((l) => l.trim().split(/\s+/)[0]!).filter(Boolean);
+  const lines = readFileSync(NCI, 'utf8').split('\n').map((l) => l.trim().split(/\s+/)[0]!).filter(Boolean).filter((_, i) => i % NCI_STRIDE === 0);
   let checked = 0;
   const refused: string[] = [];
   for (const smi of lines) {
@@ -50,13 +52,13 @@ test('the grammar accepts real molecules: RDKit NCI set, every token allowed and
     }
     if (!ok || !allowedNext(s)[SPECIAL.eos]) refused.push(smi);
   }
-  assert.ok(checked > 4000, `${checked} molecules checked`);
+  assert.ok(checked > 4000 / NCI_STRIDE, `${checked} molecules checked`);
   // Multi-fragment salts and the like are real SMILES too: nothing RDKit sanitizes may be refused
   // (the valence rules do refuse the set's few over-valent entries, e.g. F[P](F)(F)(F)(F)F).
   const rdkit = await loadRDKit();
   const wrong = refused.filter((smi) => rdkit.validate(smi).ok);
   assert.deepEqual(wrong.slice(0, 10), [], `${wrong.length} of ${checked} real SMILES that RDKit sanitizes refused`);
-  assert.ok(refused.length < 20, `${refused.length} refused`);
+  assert.ok(refused.length < 20 / NCI_STRIDE + 2, `${refused.length} refused`);
 });
 
 test('rules: branches balance, rings close before <eos>, a ring label is not reused on one atom, a broken prefix goes free', () => {
@@ -92,20 +94,22 @@ test('grammarFeeds: SMILES rows get the constrained rows, others and rule-breaki
 
 let policy: PolicyTiny;
 before(async () => {
-  policy = await PolicyTiny.load(undefined, { threads: 1, smilesGrammar: true, smilesGrammarBudget: 200 });
+  policy = await PolicyTiny.load(undefined, { threads: 1, smilesGrammar: true, smilesGrammarBudget: 160 });
 });
 after(async () => {
   await policy.release();
 });
 
 test('under the grammar, sampled SMILES parse, and sample/logprobs/train-graph log-probs agree', { skip: hasPyRdkit ? false : 'Debian python3-rdkit is not installed' }, async () => {
-  const rows = Array.from({ length: 64 }, () => [CLS_ID.SMILES]);
-  const samples = await policy.sample(rows, { maxNewTokens: 200 }, new Rng(3));
+  const rows = Array.from({ length: 48 }, () => [CLS_ID.SMILES]);
+  const samples = await policy.sample(rows, { maxNewTokens: 160 }, new Rng(3));
   const finished = samples.filter((s) => s.finish === 'stop');
-  assert.ok(finished.length >= 60, `${finished.length} of 64 finished`);
+  // The budget closes every row within maxNewTokens.
+  assert.equal(finished.length, 48, `${finished.length} of 48 finished`);
   const texts = finished.map((s) => extractTagged(s.text).spans[0]!.content);
   const parses = pyParses(texts);
-  // A prefix the rules cannot finish validly ends with <eos> anyway (the mask is never empty): rare.
+  // A prefix the greedy closing plan cannot finish ends with <eos> anyway (the mask is never empty):
+  // rare (0.8% of 128 at T=1 in scripts/policy/smiles-validity.ts).
   const unparsed = texts.filter((_, i) => !parses[i]);
   assert.ok(unparsed.length <= texts.length * 0.05, `SMILES the grammar let through that RDKit cannot parse: ${unparsed.length} of ${texts.length}: ${unparsed.slice(0, 3).join('  ')}`);
 

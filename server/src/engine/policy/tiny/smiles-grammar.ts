@@ -22,8 +22,8 @@
 
 import { SPECIAL, tokenString, VOCAB_SIZE } from '../../ume/tokenizer';
 import { MODALITY_RANGE } from './vocab';
-import { ATOM_INFO } from './smiles-atoms';
-import { EMPTY_GRAPH, viable, type MolGraph } from './smiles-chem';
+import { ATOM_INFO as ATOM_INFO_EXPORT, totalOk } from './smiles-atoms';
+import { accumOk, countBond, EMPTY_GRAPH, viable, type MolGraph } from './smiles-chem';
 
 type Kind = 'atom' | 'bond' | 'open' | 'close' | 'ring' | 'dot' | 'none';
 type Prev = 'start' | Exclude<Kind, 'none'>;
@@ -42,6 +42,10 @@ function kindOf(s: string): { kind: Kind; label?: number } {
   if (/^%[0-9]{2}$/.test(s)) return { kind: 'ring', label: Number(s.slice(1)) };
   return { kind: 'none' };
 }
+
+/** Local bindings: hot paths read them without going through the modules' export accessors. */
+const ATOM_INFO = ATOM_INFO_EXPORT;
+const EOS = SPECIAL.eos;
 
 const [LO, HI] = MODALITY_RANGE.SMILES;
 /** Per SMILES id: its kind and ring label (ids outside the SMILES range: 'none'). */
@@ -103,9 +107,36 @@ export interface SmilesGrammarState {
 export const SMILES_START: SmilesGrammarState = Object.freeze({ free: false, prev: 'start', stack: [], open: [], atom: -1, atoms: 0, bonded: [], here: [], bond: null, mol: EMPTY_GRAPH, left: Infinity });
 const FREE: SmilesGrammarState = Object.freeze({ ...SMILES_START, free: true });
 
+// States reached through withBudget and advance are interned by their prefix (the ids and where the
+// budget started): the sampler, then every log-prob feed of the same completions (old, reference and
+// train-step log-probs: grammarFeeds), meet the same state objects, so each mask is computed once
+// (allowedNext and the closing plans memoize per state object). Bounded: an evicted prefix is just
+// recomputed, to the same state.
+const INTERNED_STATES = 16384;
+const interned = new Map<string, SmilesGrammarState>();
+const prefixKey = new WeakMap<SmilesGrammarState, string>([[SMILES_START, '']]);
+
+function internedState(key: string | undefined, make: () => SmilesGrammarState): SmilesGrammarState {
+  if (key === undefined) return make();
+  const hit = interned.get(key);
+  if (hit) {
+    // Refresh its place: the oldest entry is the one evicted.
+    interned.delete(key);
+    interned.set(key, hit);
+    return hit;
+  }
+  const s = make();
+  prefixKey.set(s, key);
+  interned.set(key, s);
+  if (interned.size > INTERNED_STATES) interned.delete(interned.keys().next().value!);
+  return s;
+}
+
 /** `s` with `tokens` completion tokens left (the budget the grammar closes branches and rings within). */
 export function withBudget(s: SmilesGrammarState, tokens: number): SmilesGrammarState {
-  return s.free ? s : { ...s, left: tokens };
+  if (s.free) return s;
+  const key = prefixKey.get(s);
+  return internedState(key === undefined ? undefined : `${key}|${tokens}`, () => ({ ...s, left: tokens }));
 }
 
 /** Ring labels that may not come next: used at this atom, or closing onto an atom this one is bonded to. */
@@ -125,7 +156,17 @@ function syntaxKey(s: SmilesGrammarState): string {
 }
 
 /** The syntax rules alone (see the table at the top). Shared and cached: do not modify. */
+const syntaxMemo = new WeakMap<SmilesGrammarState, Uint8Array>();
+
 function syntaxNext(s: SmilesGrammarState): Uint8Array {
+  let m = syntaxMemo.get(s);
+  if (m) return m;
+  m = syntaxOf(s);
+  syntaxMemo.set(s, m);
+  return m;
+}
+
+function syntaxOf(s: SmilesGrammarState): Uint8Array {
   const key = syntaxKey(s);
   let m = syntaxCache.get(key);
   if (m) return m;
@@ -160,7 +201,7 @@ function syntaxNext(s: SmilesGrammarState): Uint8Array {
         if (s.stack.length > 0) m[CLOSE_ID] = 1;
         else {
           m[DOT_ID] = 1;
-          if (s.open.length === 0) m[SPECIAL.eos] = 1;
+          if (s.open.length === 0) m[EOS] = 1;
         }
         break;
     }
@@ -181,13 +222,6 @@ function openAtoms(s: SmilesGrammarState): number[] {
   return [...out];
 }
 
-function addBond(mol: MolGraph, a: number, b: number, order: number, aromatic: boolean): MolGraph {
-  const units = [...mol.units];
-  units[a]! += order;
-  units[b]! += order;
-  return { tok: mol.tok, units, bonds: [...mol.bonds, [a, b, aromatic]] };
-}
-
 /** The state after an allowed `id` (no rule check; the budget counts down). */
 function step(s: SmilesGrammarState, id: number): SmilesGrammarState {
   const left = s.left - 1;
@@ -196,8 +230,29 @@ function step(s: SmilesGrammarState, id: number): SmilesGrammarState {
       // Bonded to the atom before it in the chain (or the branch root), unless a new fragment starts.
       const chained = s.prev !== 'start' && s.prev !== 'dot';
       const n = s.mol.tok.length;
-      let mol: MolGraph = { tok: [...s.mol.tok, id], units: [...s.mol.units, 0], bonds: s.mol.bonds };
-      if (chained) mol = addBond(mol, s.atom, n, s.bond?.order ?? 1, s.bond ? s.bond.aromatic : infoAt(s, s.atom).aromatic && ATOM_INFO[id]!.aromatic);
+      // One copy of each array (this runs for every candidate of every closing plan).
+      const m = s.mol;
+      const tok = m.tok.slice();
+      tok.push(id);
+      const units = m.units.slice();
+      units.push(0);
+      const oxo = m.oxo.slice();
+      oxo.push(0);
+      const nonO = m.nonO.slice();
+      nonO.push(0);
+      const arom = m.arom.slice();
+      arom.push(0);
+      let bonds = m.bonds;
+      if (chained) {
+        const order = s.bond?.order ?? 1;
+        const aromatic = s.bond ? s.bond.aromatic : infoAt(s, s.atom).aromatic && ATOM_INFO[id]!.aromatic;
+        units[s.atom]! += order;
+        units[n]! += order;
+        bonds = bonds.slice();
+        (bonds as Array<readonly [number, number, boolean]>).push([s.atom, n, aromatic]);
+        countBond({ tok, oxo, nonO, arom }, s.atom, n, order, aromatic);
+      }
+      const mol: MolGraph = { tok, units, bonds, oxo, nonO, arom };
       return { ...s, prev: 'atom', atom: n, atoms: n + 1, bonded: chained ? [s.atom] : [], here: [], bond: null, mol, left };
     }
     case 'bond':
@@ -219,14 +274,16 @@ function step(s: SmilesGrammarState, id: number): SmilesGrammarState {
         // The opener reserved its side of the bond when the label was opened.
         const order = opened[2] || written || 1;
         const aromatic = !opened[2] && !written && infoAt(s, opened[1]).aromatic && infoAt(s, s.atom).aromatic;
-        const units = [...s.mol.units];
+        const units = s.mol.units.slice();
         units[s.atom]! += order;
-        mol = { tok: s.mol.tok, units, bonds: [...s.mol.bonds, [opened[1], s.atom, aromatic]] };
+        const g = { tok: s.mol.tok, oxo: s.mol.oxo.slice(), nonO: s.mol.nonO.slice(), arom: s.mol.arom.slice() };
+        countBond(g, opened[1], s.atom, order, aromatic);
+        mol = { ...g, units, bonds: [...s.mol.bonds, [opened[1], s.atom, aromatic]] };
         open = s.open.filter(([l]) => l !== label);
       } else {
-        const units = [...s.mol.units];
+        const units = s.mol.units.slice();
         units[s.atom]! += written || 1;
-        mol = { tok: s.mol.tok, units, bonds: s.mol.bonds };
+        mol = { ...s.mol, units };
         open = [...s.open, [label, s.atom, written] as const].sort((a, b) => a[0] - b[0]);
       }
       return { ...s, prev: 'ring', open, bonded: opened ? [...s.bonded, opened[1]] : s.bonded, here: [...s.here, label], bond: null, mol, left };
@@ -256,15 +313,15 @@ function chemistryAllows(s: SmilesGrammarState, id: number): boolean {
       const b = BOND_OF[id]!;
       const aromatic = infoAt(s, s.atom).aromatic;
       // No triple or quadruple bond on an aromatic atom (RDKit's kekulizer refuses them).
-      return freeUnits(s, s.atom) >= b.order && (!b.aromatic || aromatic) && !(aromatic && b.order > 2);
+      return freeUnits(s, s.atom) >= b.order && (!b.aromatic || aromatic) && !(aromatic && b.order > 2) && accumOk(s.mol, s.atom, b.order);
     }
     case 'open':
-      return freeUnits(s, s.atom) >= 1;
+      return freeUnits(s, s.atom) >= 1 && accumOk(s.mol, s.atom, 1);
     case 'ring': {
       if (s.bond?.aromatic) return false;
       const written = s.bond?.order ?? 0;
       const opened = s.open.find(([l]) => l === LABEL[id]);
-      if (!opened) return freeUnits(s, s.atom) >= (written || 1);
+      if (!opened) return freeUnits(s, s.atom) >= (written || 1) && accumOk(s.mol, s.atom, written || 1);
       const o = opened[2];
       if ((o && written && o !== written) || (!o && written > 1)) return false;
       const order = o || written || 1;
@@ -278,7 +335,7 @@ function chemistryAllows(s: SmilesGrammarState, id: number): boolean {
 
 /** Whether the molecule after `next` (= step(s, id)) can still sanitize; <eos>: whether it sanitizes. */
 function stillViable(s: SmilesGrammarState, id: number, next: SmilesGrammarState): boolean {
-  if (id === SPECIAL.eos) return viable(s.mol, []);
+  if (id === EOS) return viable(s.mol, []);
   const kind = KIND[id]!;
   // Bonds, '(' and ring openings freeze no atom and pair none: only atoms, closures, ')' and '.' can lose a molecule.
   if (kind === 'bond' || kind === 'open' || (kind === 'ring' && next.open.length > s.open.length)) return true;
@@ -288,7 +345,7 @@ function stillViable(s: SmilesGrammarState, id: number, next: SmilesGrammarState
 /** Syntax, chemistry and viability of one token, without the budget. */
 function tokenOk(s: SmilesGrammarState, id: number): SmilesGrammarState | null {
   if (!syntaxNext(s)[id] || !chemistryAllows(s, id)) return null;
-  const next = id === SPECIAL.eos ? FREE : step(s, id);
+  const next = id === EOS ? FREE : step(s, id);
   return stillViable(s, id, next) ? next : null;
 }
 
@@ -299,6 +356,12 @@ function tokenOk(s: SmilesGrammarState, id: number): SmilesGrammarState | null {
  */
 function mayBeStuck(s: SmilesGrammarState): boolean {
   if (openAtoms(s).some((a) => infoAt(s, a).aromatic)) return true;
+  // The next atom would leave the current one on a total RDKit refuses (N at 4, or 5 without =O):
+  // only a plan can tell whether some other way on exists.
+  if (s.atom >= 0 && s.prev !== 'dot' && s.prev !== 'start') {
+    const add = s.prev === 'bond' ? s.bond!.order : 1;
+    if (!totalOk(infoAt(s, s.atom), s.mol.units[s.atom]! + add, s.mol.oxo[s.atom]!, s.mol.nonO[s.atom]! + 1)) return true;
+  }
   if (s.open.length === 0 && s.stack.length === 0) return false;
   if (s.prev === 'dot' || s.prev === 'start') return true;
   return freeUnits(s, s.atom) <= 1;
@@ -306,6 +369,12 @@ function mayBeStuck(s: SmilesGrammarState): boolean {
 
 /** Above this many spare tokens the budget needs no closing plan. */
 const BUDGET_SLACK = 6;
+/**
+ * Most tokens a closing plan looks ahead (fewer when the budget is smaller). The same for a state
+ * and the one after its plan's first token (one less budget, one less to look at), so a plan found
+ * from one is found again from the next: a row the mask let in always has a way out.
+ */
+const PLAN_CAP = 24;
 /** Filler atoms a closing plan tries, in order. */
 const FILLERS = ['C', 'c', 'N', 'n', 'O'].map((t) => ATOM_IDS.find((id) => tokenString(id) === t)!);
 const AROMATIC_FIRST = [FILLERS[1]!, FILLERS[3]!, FILLERS[0]!, FILLERS[2]!, FILLERS[4]!];
@@ -324,8 +393,9 @@ function closingCost(s: SmilesGrammarState): number {
   if (memo !== undefined) return memo;
   let cost = Infinity;
   let cur = s;
-  for (let n = 0; n < 4 * bound + 8; n++) {
-    if (tokenOk(cur, SPECIAL.eos)) {
+  const cap = Math.min(s.left, PLAN_CAP);
+  for (let n = 0; n < cap; n++) {
+    if (tokenOk(cur, EOS)) {
       cost = n + 1;
       break;
     }
@@ -338,7 +408,8 @@ function closingCost(s: SmilesGrammarState): number {
     // An aromatic atom outside any ring: open one at it.
     if (!next && fillers === AROMATIC_FIRST && cur.open.length === 0 && cur.prev !== 'close') next = tokenOk(cur, RING_ID_OF[1]!);
     if (!next && cur.stack.length > 0) next = tokenOk(cur, CLOSE_ID);
-    if (!next) for (const f of fillers) if ((next = tokenOk(cur, f))) break;
+    // (When an atom was due the fillers were just tried, to the same end.)
+    if (!next && !atomDue) for (const f of fillers) if ((next = tokenOk(cur, f))) break;
     if (!next) break;
     cur = next;
   }
@@ -350,7 +421,7 @@ function closingCost(s: SmilesGrammarState): number {
 function allows(s: SmilesGrammarState, id: number): boolean {
   const next = tokenOk(s, id);
   if (!next) return false;
-  if (id === SPECIAL.eos) return true;
+  if (id === EOS) return true;
   // A token after which no plan closes the molecule would leave the row stuck: refused too.
   return closingCost(next) <= next.left;
 }
@@ -376,10 +447,13 @@ export function allowedNext(s: SmilesGrammarState): Uint8Array {
     if (!syn[id]) continue;
     const isOpen = s.open.some(([l]) => l === LABEL[id]);
     if (isOpen) m[id] = allows(s, id) ? 1 : 0;
-    else m[id] = (fresh ??= allows(s, id)) ? 1 : 0;
+    else {
+      fresh ??= allows(s, id);
+      m[id] = fresh ? 1 : 0;
+    }
   }
-  for (const id of [...BOND_IDS, OPEN_ID, CLOSE_ID, DOT_ID, SPECIAL.eos]) if (syn[id] && allows(s, id)) m[id] = 1;
-  if (!m.includes(1)) m[SPECIAL.eos] = 1;
+  for (const id of [...BOND_IDS, OPEN_ID, CLOSE_ID, DOT_ID, EOS]) if (syn[id] && allows(s, id)) m[id] = 1;
+  if (!m.includes(1)) m[EOS] = 1;
   maskMemo.set(s, m);
   return m;
 }
@@ -388,7 +462,8 @@ export function allowedNext(s: SmilesGrammarState): Uint8Array {
 export function advance(s: SmilesGrammarState, id: number): SmilesGrammarState {
   if (s.free) return s;
   if (!allowedNext(s)[id]) return FREE;
-  return step(s, id);
+  const key = prefixKey.get(s);
+  return internedState(key === undefined ? undefined : `${key},${id}`, () => step(s, id));
 }
 
 /** The state after a sequence of SMILES ids (a prompt's prefix). */
@@ -416,6 +491,7 @@ export function grammarFeeds(ids: BigInt64Array, L: number, positions: BigInt64A
   const rows = new Map<string, number>([['free', 0]]);
   const masks: Uint8Array[] = [allowedNext(FREE)];
   const index = new BigInt64Array(B * T);
+  const rowOfMask = new Map<Uint8Array, number>();
   for (let b = 0; b < B; b++) {
     if (Number(ids[b * L]) !== smilesCls) continue;
     // The completion's first prediction is at its prompt's last position: the budget starts there.
@@ -435,12 +511,17 @@ export function grammarFeeds(ids: BigInt64Array, L: number, positions: BigInt64A
         broken = !s.free;
         break;
       }
-      const key = s.free ? 'free' : Buffer.from(m.buffer, m.byteOffset, m.byteLength).toString('latin1');
-      let r = rows.get(key);
+      // Interned states share mask objects: look the object up before its content.
+      let r = rowOfMask.get(m);
       if (r === undefined) {
-        r = masks.length;
-        rows.set(key, r);
-        masks.push(m);
+        const key = s.free ? 'free' : Buffer.from(m.buffer, m.byteOffset, m.byteLength).toString('latin1');
+        r = rows.get(key);
+        if (r === undefined) {
+          r = masks.length;
+          rows.set(key, r);
+          masks.push(m);
+        }
+        rowOfMask.set(m, r);
       }
       rowIdx[t] = r;
     }
