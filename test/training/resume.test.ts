@@ -119,3 +119,18 @@ test('with beta != 0, a resumed run measures KL to the starting policy, as an un
   const header = JSON.parse(final.subarray(8, 8 + Number(final.readBigUInt64LE(0))).toString('utf8')) as { __metadata__?: Record<string, string> };
   assert.deepEqual(header.__metadata__, { format: 'pt', ume_studio_format: 'ume-studio-run', step: '4' });
 });
+
+test('with smiles_grammar, a resumed run is the uninterrupted one: the grammar budget (max_completion_length) comes back with the config', async () => {
+  const out = tempDir('resume-grammar');
+  // 24 tokens: the budget is tight, so the closing plans shape many masks.
+  const s = { ...TINY, smiles_grammar: 'true', lr_scheduler_type: 'constant', save_steps: 2 };
+  const straight = await runCli(['train', ...flags({ ...s, max_steps: 4, output_dir: out, run_name: 'straight' }), '--plain']);
+  assert.equal(straight.code, 0, straight.stderr);
+  const first = await runCli(['train', ...flags({ ...s, max_steps: 2, output_dir: out, run_name: 'split' }), '--plain']);
+  assert.equal(first.code, 0, first.stderr);
+  const rest = await runCli(['train', ...flags({ ...s, max_steps: 4, output_dir: out, run_name: 'split' }), '--plain', '--resume-from-checkpoint', 'latest']);
+  assert.equal(rest.code, 0, rest.stderr);
+  assert.deepEqual(metricsRows(join(out, 'split')).map(timeless), metricsRows(join(out, 'straight')).map(timeless));
+  assert.ok(readFileSync(join(out, 'split', 'final', 'policy.safetensors')).equals(readFileSync(join(out, 'straight', 'final', 'policy.safetensors'))), 'final weights differ from the uninterrupted run');
+  for (const step of [3, 4]) assert.equal(readFileSync(join(out, 'split', 'completions', `step_${step}.jsonl`), 'utf8'), readFileSync(join(out, 'straight', 'completions', `step_${step}.jsonl`), 'utf8'), `completions of step ${step} differ`);
+});

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configDefaults } from '../engine/training/config';
 import { RUN_FILES, RUN_FORMAT } from '../protocol/run-format';
-import { loraOptionsOf, policySource } from './policy-choice';
+import { loraOptionsOf, policySource, tinyOptions } from './policy-choice';
 
 const base = { ...configDefaults(), seed: 5 };
 
@@ -18,6 +18,11 @@ test('LoRA options: off without use_peft; rank, alpha, seed and target modules a
   assert.deepEqual(loraOptionsOf({ ...base, use_peft: true, lora_r: 4, lora_alpha: 8, lora_target_modules: ' q_proj, v_proj ,down_proj' }), { rank: 4, alpha: 8, seed: 5, dropout: 0, targetModules: ['q_proj', 'v_proj', 'down_proj'] });
   assert.deepEqual(loraOptionsOf({ ...base, use_peft: true, lora_target_modules: 'all-linear' }), { rank: 16, alpha: 32, seed: 5, dropout: 0, targetModules: 'all-linear' });
   assert.deepEqual(loraOptionsOf({ ...base, use_peft: true, lora_dropout: 0.05 }), { rank: 16, alpha: 32, seed: 5, dropout: 0.05 });
+});
+
+test('policy-tiny options: the SMILES grammar gets max_completion_length as its budget (the sampler\'s maxNewTokens), none without the grammar', () => {
+  assert.deepEqual(tinyOptions({ ...base, smiles_grammar: true, max_completion_length: 96 }), { device: base.device, smilesGrammar: true, smilesGrammarBudget: 96 });
+  assert.deepEqual(tinyOptions({ ...base, smiles_grammar: false, max_completion_length: 96 }), { device: base.device, smilesGrammar: false });
 });
 
 test('a run whose --policy was a relative path finds its base again through the absolute folder config.json recorded', async () => {

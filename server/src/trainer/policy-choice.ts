@@ -16,7 +16,7 @@ import { listRunCheckpoints } from '../engine/runs/checkpoints';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Policy } from '../engine/policy/types';
-import { PolicyTiny } from '../engine/policy/tiny';
+import { PolicyTiny, type PolicyTinyOptions } from '../engine/policy/tiny';
 import { readConfig } from '../engine/policy/tiny/weights';
 import { policyTinyDir } from '../engine/policy/tiny/model-dir';
 import { decodeSafetensors } from '../engine/checkpoint/safetensors';
@@ -95,7 +95,7 @@ async function weightsFrom(path: string): Promise<ParameterSet> {
   return params;
 }
 
-type PolicySettings = Pick<ResolvedGrpoConfig, 'policy' | 'device' | 'use_peft' | 'lora_r' | 'lora_alpha' | 'lora_dropout' | 'lora_target_modules' | 'apply_chat_template' | 'max_prompt_length' | 'seed'> & Partial<Pick<ResolvedGrpoConfig, 'smiles_grammar'>> & Partial<Pick<ResolvedGrpoConfig, 'output_dir' | 'run_name'>>;
+type PolicySettings = Pick<ResolvedGrpoConfig, 'policy' | 'device' | 'use_peft' | 'lora_r' | 'lora_alpha' | 'lora_dropout' | 'lora_target_modules' | 'apply_chat_template' | 'max_prompt_length' | 'max_completion_length' | 'seed'> & Partial<Pick<ResolvedGrpoConfig, 'smiles_grammar'>> & Partial<Pick<ResolvedGrpoConfig, 'output_dir' | 'run_name'>>;
 
 /** The LoRA options of the settings (null without use_peft); what cannot be honoured fails here, before any work. */
 export function loraOptionsOf(c: Pick<ResolvedGrpoConfig, 'use_peft' | 'lora_r' | 'lora_alpha' | 'lora_dropout' | 'lora_target_modules' | 'seed'>): LoraOptions | null {
@@ -126,6 +126,17 @@ async function writeAdapterConfig(c: PolicySettings, policy: HfPolicy): Promise<
   await writeFileAtomic(nodeFs, file, [Buffer.from(JSON.stringify(cfg, null, 2) + '\n')]);
 }
 
+/**
+ * policy-tiny's options for the run: the SMILES grammar with its completion budget. The sampler
+ * gets maxNewTokens = max_completion_length and counts only the completion (the prompt's tokens
+ * are the grammar's prefix, outside the budget; decoder.ts, grammarFeeds), so the budget is that
+ * number too: the grammar closes every row's branches and rings within the tokens it may still write.
+ */
+export function tinyOptions(c: Pick<PolicySettings, 'device' | 'max_completion_length' | 'smiles_grammar'>): PolicyTinyOptions {
+  const grammar = c.smiles_grammar ?? false;
+  return { device: c.device, smilesGrammar: grammar, ...(grammar ? { smilesGrammarBudget: c.max_completion_length } : {}) };
+}
+
 export async function loadTrainingPolicy(c: PolicySettings): Promise<Policy> {
   const src = await policySource(c.policy);
   const lora = loraOptionsOf(c);
@@ -134,12 +145,12 @@ export async function loadTrainingPolicy(c: PolicySettings): Promise<Policy> {
   switch (src.kind) {
     case 'tiny-folder':
       refuseHfSettings(c, 'policy-tiny');
-      return PolicyTiny.load(src.dir, { device: c.device, smilesGrammar: c.smiles_grammar ?? false });
+      return PolicyTiny.load(src.dir, tinyOptions(c));
     case 'trained': {
       const base = await policySource(src.base);
       if (base.kind === 'tiny-folder') {
         refuseHfSettings(c, 'a policy-tiny run');
-        return PolicyTiny.create(await readConfig(base.dir), await weightsFrom(src.weights), { device: c.device, smilesGrammar: c.smiles_grammar ?? false });
+        return PolicyTiny.create(await readConfig(base.dir), await weightsFrom(src.weights), tinyOptions(c));
       }
       if (base.kind !== 'hf') throw new Error(`the run was trained from ${src.base}, which is itself a run; point --policy at that run's own folder`);
       refuseTinySettings(c);
