@@ -109,7 +109,9 @@ test('every chart renders a non-empty canvas for a multi-reward run', async () =
 });
 
 test('zoom by dragging, crosshair, reset; CSV and PNG of a chart', async () => {
+  await allCardsBuilt();
   await page.locator('[data-chart=loss] canvas').scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => !document.querySelector('[data-chart=loss]')!.hasAttribute('data-stale'));
   const box = (await page.locator('[data-chart=loss] canvas').boundingBox())!;
   await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
   await page.mouse.down();
@@ -193,6 +195,8 @@ test('a row appended to a running run shows within 1 s, charts and samples follo
   await page.uncheck('[data-run="grpo-multi"]');
   await page.click('[data-tab=charts]');
   await page.waitForFunction(() => document.querySelector('.chart-sub')?.textContent === '' && document.querySelector('.run-chips')?.textContent?.includes('live-copy'));
+  await allCardsBuilt();
+  await page.evaluate(() => window.scrollTo(0, 0));
   const lines = readFileSync(join(liveDir, 'metrics.jsonl'), 'utf8').trim().split('\n');
   const last = JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
   const t0 = Date.now();
@@ -204,6 +208,18 @@ test('a row appended to a running run shows within 1 s, charts and samples follo
   const dt = Date.now() - t0;
   assert.ok(dt < 1000, `the new step took ${dt} ms to reach the page`);
   await page.waitForFunction(() => document.querySelector('[data-role=live]')?.textContent?.includes('step 121'));
+  // Only the cards in view redrew; one below the fold is marked stale and catches up when scrolled to.
+  await page.waitForFunction(() => !document.querySelector('[data-chart=reward]')!.hasAttribute('data-stale'));
+  assert.equal(await page.getAttribute('[data-chart=tokens]', 'data-stale'), 'refresh');
+  await page.locator('[data-chart=tokens]').scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => !document.querySelector('[data-chart=tokens]')!.hasAttribute('data-stale'), undefined, { timeout: 3000 });
+  // Its x axis now reaches the new step (cards and chart are the page's own, read at run time).
+  const tokensMax = await page.evaluate(() => {
+    const app = (globalThis as unknown as { umeDashboard: { cards: Array<{ spec: { id: string }; chart: { scales: { x: { max: number } } } | null }> } }).umeDashboard;
+    return app.cards.find((c) => c.spec.id === 'tokens')?.chart?.scales.x.max ?? null;
+  });
+  assert.ok(tokensMax !== null && tokensMax >= 121, `tokens chart x max ${tokensMax}`);
+  await page.evaluate(() => window.scrollTo(0, 0));
   // The reward chart's y axis now reaches the new point (3.5 is above every earlier step).
   await page.waitForFunction(() => {
     const d = globalThis as unknown as { umeDashboard: unknown };
@@ -235,6 +251,28 @@ test('runs: overlay of several runs with a colour each, config diff', async () =
   await allCardsBuilt();
   assert.equal(await page.isVisible('[data-chart=kl] .chart-empty'), false, 'kl is drawn for the runs that log it');
   await page.screenshot({ path: join(artifacts, 'overlay-dark.png'), fullPage: false });
+});
+
+test('charts follow the window when it is resized', async () => {
+  // The page sizes the canvases itself (one measure for all cards) and resizes them on a panel resize.
+  const fits = () =>
+    page.waitForFunction(() => {
+      const box = document.querySelector('[data-chart=reward] .chart-box') as HTMLElement;
+      const c = box.querySelector('canvas')!;
+      return Math.abs(c.getBoundingClientRect().width - box.clientWidth) < 2 && c.width > 0;
+    });
+  const width = () => page.$eval('[data-chart=reward] canvas', (c) => c.getBoundingClientRect().width);
+  await fits();
+  const before = await width();
+  const vp = page.viewportSize()!;
+  await page.setViewportSize({ width: Math.round(vp.width * 0.6), height: vp.height });
+  await fits();
+  const narrow = await width();
+  // (Narrower window, one column instead of two: the card may get wider; it must fit either way.)
+  assert.ok(Math.abs(narrow - before) > 20, `${narrow} px after the resize, ${before} px before`);
+  await page.setViewportSize(vp);
+  await fits();
+  assert.equal(Math.round(await width()), Math.round(before));
 });
 
 test('no request left 127.0.0.1', () => {

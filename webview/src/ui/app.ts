@@ -31,6 +31,8 @@ export class App implements ChartHost {
   private pal: Palette = readPalette();
   private cards: BaseCard[] = [];
   private chartsBuilt = false;
+  /** What chartSize() measured; null until a card is measured, and after the panel resized. */
+  private cardSize: { width: number; height: number } | null = null;
   /** Which cards draw when: those in view now, the rest in idle time or when scrolled to. */
   private readonly scheduler = new CardScheduler<BaseCard>(
     () => this.store.settings.tab === 'charts',
@@ -101,6 +103,28 @@ export class App implements ChartHost {
 
   redrawAll(): void {
     this.schedule('redraw');
+  }
+
+  chartSize(body: HTMLElement): { width: number; height: number } {
+    if (!this.cardSize) {
+      const width = body.clientWidth;
+      const height = body.clientHeight;
+      // A hidden card measures 0: use a guess for now, measure again with the next card.
+      if (!(width > 0 && height > 0)) return { width: 500, height: 220 };
+      this.cardSize = { width, height };
+    }
+    return this.cardSize;
+  }
+
+  /** The charts panel changed width: measure one card again and resize the built charts. */
+  private panelResized(): void {
+    const first = this.cards.find((c) => c.root.querySelector('.chart-box') && !(c.root.querySelector('.chart-box') as HTMLElement).hidden);
+    const box = first?.root.querySelector('.chart-box') as HTMLElement | undefined;
+    if (!box || !(box.clientWidth > 0)) return;
+    const size = { width: box.clientWidth, height: box.clientHeight };
+    if (this.cardSize && size.width === this.cardSize.width && size.height === this.cardSize.height) return;
+    this.cardSize = size;
+    for (const c of this.cards) c.resize(size.width, size.height);
   }
 
   save(name: string, mime: string, data: Blob): void {
@@ -305,6 +329,7 @@ export class App implements ChartHost {
       grid.append(card.root);
     }
     this.scheduler.attach(this.cards);
+    if (typeof ResizeObserver !== 'undefined') new ResizeObserver(() => this.panelResized()).observe(this.chartsPanel);
   }
 
   private renderHeader(): void {

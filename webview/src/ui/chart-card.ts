@@ -26,6 +26,8 @@ export interface ChartHost {
   crosshair: { x: number | null };
   /** Redraw every chart (crosshair moved), throttled to a frame. */
   redrawAll(): void;
+  /** The size every chart canvas is drawn at (cards sit in equal grid columns), measured once. */
+  chartSize(body: HTMLElement): { width: number; height: number };
   save(name: string, mime: string, data: Blob): void;
   setHistStep(step: number): void;
 }
@@ -148,6 +150,25 @@ export abstract class BaseCard {
 
   redraw(): void {
     this.chart?.draw();
+  }
+
+  /**
+   * Sizes the canvas for a new chart, and the chart options that keep that size. Chart.js's
+   * responsive mode reads the container's computed size for every chart it makes, a forced page
+   * layout each (eighteen per load); the host measures one card and resizes the charts itself.
+   */
+  protected sized(): { responsive: false; devicePixelRatio: number } {
+    const { width, height } = this.host.chartSize(this.body);
+    this.canvas.width = width;
+    this.canvas.height = height;
+    this.canvas.style.width = `${width}px`;
+    this.canvas.style.height = `${height}px`;
+    return { responsive: false, devicePixelRatio: window.devicePixelRatio || 1 };
+  }
+
+  /** The cards' width changed (window, panel): the chart follows. */
+  resize(width: number, height: number): void {
+    if (this.chart && (this.chart.width !== width || this.chart.height !== height)) this.chart.resize(width, height);
   }
 
   destroy(): void {
@@ -396,7 +417,7 @@ export class LineCard extends BaseCard {
         animation: false,
         parsing: false,
         normalized: true,
-        responsive: true,
+        ...this.sized(),
         maintainAspectRatio: false,
         interaction: { mode: 'nearest', axis: 'x', intersect: false },
         elements: { point: { radius: 0, hitRadius: 6, hoverRadius: 3 }, line: { tension: 0 } },

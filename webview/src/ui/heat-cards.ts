@@ -56,7 +56,7 @@ export class HeatCard extends BaseCard {
         plugins: [overlayPlugin(this)],
         options: {
           animation: false,
-          responsive: true,
+          ...this.sized(),
           maintainAspectRatio: false,
           plugins: { legend: { display: false }, tooltip: { enabled: false } },
           scales: {
@@ -184,7 +184,7 @@ export class HistogramCard extends BaseCard {
         plugins: [overlayPlugin(this)],
         options: {
           animation: false,
-          responsive: true,
+          ...this.sized(),
           maintainAspectRatio: false,
           plugins: {
             legend: { display: false },
