@@ -74,7 +74,8 @@ const ATOM_CLASSES: number[][] = (() => {
   const by = new Map<string, number[]>();
   for (const id of ATOM_IDS) {
     const a = ATOM_INFO[id];
-    const key = a ? `${a.aromatic}|${a.unitsMask}|${a.noPi.join(',')}` : 'none';
+    // Everything the rules read of an atom (smiles-atoms.ts AtomInfo): one class, one check.
+    const key = a ? `${a.aromatic}|${a.unitsMask}|${a.noPi.join(',')}|${a.oxo.join('')}|${a.isO}|${a.accumLimit}` : 'none';
     by.set(key, [...(by.get(key) ?? []), id]);
   }
   return [...by.values()];
