@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { encode, SPECIAL, VOCAB_SIZE } from '../../server/src/engine/ume/tokenizer';
+import { encode, isSpecial, SPECIAL, tokenString, VOCAB_SIZE } from '../../server/src/engine/ume/tokenizer';
+import { foreignTokens } from '../../server/src/engine/ume/unknown-tokens';
 import { MODALITIES } from '../../server/src/engine/seq/types';
 import { fragment } from './generators';
 
@@ -44,8 +45,26 @@ test('encode with maxLength: at most maxLength tokens, the same prefix, eos last
       assert.ok(cut.ids.length <= maxLength);
       assert.equal(cut.truncated, full.ids.length > maxLength);
       assert.deepEqual(cut.ids.slice(0, -1), full.ids.slice(0, cut.ids.length - 1));
+      assert.deepEqual(cut.offsets.slice(0, -1), full.offsets.slice(0, cut.ids.length - 1));
       assert.equal(cut.ids.at(-1), SPECIAL.eos);
     }),
     { numRuns: RUNS, seed: 32 },
+  );
+});
+
+test('foreignTokens (streamed) finds exactly the special and <unk> tokens encode gives', () => {
+  fc.assert(
+    fc.property(fc.oneof(text, fc.string({ unit: fc.constantFrom(...'ACGTUacgtunMKxİ\u{1f600}<>'.split('')), maxLength: 80 })), fc.constantFrom(...MODALITIES), (s, modality) => {
+      const e = encode(s, modality);
+      const want = [];
+      for (let t = 1; t < e.ids.length - 1; t++) {
+        const id = e.ids[t]!;
+        if (id < 0 || !isSpecial(id)) continue;
+        const [a, b] = e.offsets[t]!;
+        want.push({ offset: a, length: b - a, text: id === SPECIAL.unk ? s.slice(a, b) : tokenString(id), unk: id === SPECIAL.unk });
+      }
+      assert.deepEqual(foreignTokens(s, modality), { tokens: e.ids.length - 2, foreign: want });
+    }),
+    { numRuns: RUNS, seed: 33 },
   );
 });

@@ -4,7 +4,7 @@
 // not earned (-10 against -28 for real proteins, measured on ume-tiny): the hover, `ume/score` and
 // the CLI give it no reward and say why, as the training reward does.
 import type { Modality } from '../modality';
-import { encode, isSpecial, SPECIAL, tokenString } from './tokenizer';
+import { isSpecial, SPECIAL, tokenizeInto, tokenString } from './tokenizer';
 
 export interface ForeignToken {
   /** 0-based offset and length in the sequence text. */
@@ -22,15 +22,20 @@ export interface ForeignTokens {
 }
 
 export function foreignTokens(text: string, modality: Modality): ForeignTokens {
-  const enc = encode(text, modality);
+  // Streams the tokens (no id/offset arrays for a 5 MB line): counts them, keeps the foreign ones.
   const foreign: ForeignToken[] = [];
-  for (let t = 1; t < enc.ids.length - 1; t++) {
-    const id = enc.ids[t]!;
-    if (!isSpecial(id)) continue;
-    const [s, e] = enc.offsets[t]!;
-    foreign.push({ offset: s, length: e - s, text: id === SPECIAL.unk ? text.slice(s, e) : tokenString(id), unk: id === SPECIAL.unk });
-  }
-  return { tokens: enc.ids.length - 2, foreign };
+  let count = 0;
+  tokenizeInto(text, modality, {
+    get count() {
+      return count;
+    },
+    push(id, s, e) {
+      // The first token is <cls_MODALITY>, not part of the text.
+      if (count++ === 0 || !isSpecial(id)) return;
+      foreign.push({ offset: s, length: e - s, text: id === SPECIAL.unk ? text.slice(s, e) : tokenString(id), unk: id === SPECIAL.unk });
+    },
+  });
+  return { tokens: count - 1, foreign };
 }
 
 function clip(s: string, n = 40): string {

@@ -77,14 +77,15 @@ export async function hoverAt(ctx: ServerContext, params: HoverParams, token: Ca
     // A score that went past an earlier hover's budget is still coming: wait for that one instead
     // of queueing the same work again (a user hovering a slow sequence repeatedly).
     const key = `${uri}\u0000${settings.scoring.mode}\u0000${settings.scoring.modelPath}\u0000${text}`;
-    const running = stillScoring.get(key) ?? umeHover(service, uri, settings, report, text, confidence, controller);
+    const check = scorable(report);
+    const running = stillScoring.get(key) ?? umeHover(service, uri, settings, report, check, confidence, controller);
     const ume = await byDeadline(running, deadline);
     if (ume === OVER_BUDGET && !stillScoring.has(key)) {
       stillScoring.set(key, running);
       void running.finally(() => stillScoring.delete(key)).catch(() => undefined);
     }
     if (ume === null) return null;
-    const umeText = ume === OVER_BUDGET ? busyHover(scorable(report).modality, confidence, text.length, `scoring did not finish within the hover's ${seconds(budget)} budget (the server is busy); it goes on, and hovering again shows the score`) : ume;
+    const umeText = ume === OVER_BUDGET ? busyHover(check.modality, confidence, text.length, `scoring did not finish within the hover's ${seconds(budget)} budget (the server is busy); it goes on, and hovering again shows the score`) : ume;
     const section = await byDeadline(reward, deadline);
     if (controller.signal.aborted) return null;
     const sectionText = section === OVER_BUDGET ? rewardHoverNote('reward config', `not finished within the hover's ${seconds(budget)} budget; hover again`) : section;
@@ -95,8 +96,8 @@ export async function hoverAt(ctx: ServerContext, params: HoverParams, token: Ca
 }
 
 /** The UME part of the hover (Markdown), or null when the hover was superseded or cancelled. */
-async function umeHover(service: ReturnType<typeof scoringService>, uri: string, settings: UmeSettings, report: SequenceReport, text: string, confidence: number, controller: AbortController): Promise<string | null> {
-  const check = scorable(report);
+async function umeHover(service: ReturnType<typeof scoringService>, uri: string, settings: UmeSettings, report: SequenceReport, check: ReturnType<typeof scorable>, confidence: number, controller: AbortController): Promise<string | null> {
+  const text = report.occurrence.text;
   if (!check.ok) return unscoredHover(check.modality, confidence, text.length, check.reason);
   let model;
   try {
