@@ -133,7 +133,8 @@ async function waitForFile(path: string, timeoutMs: number): Promise<string> {
 // Where the pointer goes: a few characters into each sequence line.
 const proteinX = 40;
 const smilesX = 25;
-const scoredOrFailed = /reward:|scoring failed|not scored/;
+// "not scored yet" (the hover's time budget ran out) is not an answer: hover again.
+const scoredOrFailed = /reward:|scoring failed|not scored:/;
 
 describe('UME scoring in a real VS Code: hovers, Score Document, heat map', { timeout: 150_000 }, () => {
   let workspace: string | undefined;

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { CodeActionRequest, HoverRequest, type Diagnostic } from 'vscode-languageserver-protocol/node';
 import { TestClient } from '../lsp/harness';
+import { hoverBudgetMs } from '../../server/src/lsp/features/hover';
 import { document, EXTENSION, position, type FuzzDocument } from './generators';
 
 export interface FuzzOptions {
@@ -52,6 +53,9 @@ export interface FuzzReport {
   /** The largest document sent, in characters. */
   largestDocument: number;
 }
+
+/** The fuzz checks the server as users run it: the hover's real time budget. */
+const REAL_BUDGET = { UME_HOVER_BUDGET_MS: String(hoverBudgetMs()) };
 
 const CANARY_TEXT = 'CCO\nC1CC\nc1ccccc1\n';
 const CANARY_EXPECTED = JSON.stringify([['UME103', 1]]);
@@ -101,7 +105,7 @@ export async function runLspFuzz(options: FuzzOptions): Promise<FuzzReport> {
     if (report.failures.length < 20) report.failures.push(what);
   };
 
-  let client = await TestClient.start({ settings: {} });
+  let client = await TestClient.start({ settings: {}, env: REAL_BUDGET });
   let exited = false;
   const watch = (c: TestClient) => c.process.once('exit', () => (exited = true));
   watch(client);
@@ -109,7 +113,7 @@ export async function runLspFuzz(options: FuzzOptions): Promise<FuzzReport> {
     report.peakRssMb = Math.max(report.peakRssMb, rssOf(client.process.pid!));
     report.rdkitFaults += countFaults(client);
     client.process.kill('SIGKILL');
-    client = await TestClient.start({ settings: {} });
+    client = await TestClient.start({ settings: {}, env: REAL_BUDGET });
     exited = false;
     watch(client);
   };
