@@ -54,7 +54,7 @@ export function rewardTests({ suite, test, suiteSetup, suiteTeardown }: Tdd): vo
       const md = await eventually('a hover with a reward section', async () => {
         const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(0, 3));
         const t = hoverText(hovers ?? []);
-        return /\*\*Reward\*\*/.test(t) ? t : undefined;
+        return /\*\*Reward\*\* · editor-suite\.json \(arithmetic_mean\) · total:/.test(t) ? t : undefined;
       }, 60_000);
       assert.match(md, /^\*\*UME\*\* · SMILES/m);
       assert.match(md, /\*\*Reward\*\* · editor-suite\.json \(arithmetic_mean\) · total: \*\*0\.\d{3}\*\*/);
