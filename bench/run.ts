@@ -14,6 +14,7 @@ const registry: Record<string, () => Promise<{ bench: Bench }>> = {
   generate: () => import('./generate'),
   reward: () => import('./reward'),
   dashboard: () => import('./dashboard'),
+  'smiles-grammar': () => import('./smiles-grammar'),
 };
 
 async function main(): Promise<void> {
