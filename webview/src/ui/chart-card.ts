@@ -348,12 +348,26 @@ export class LineCard extends BaseCard {
     } else if (layout || changed) {
       if (layout) this.chart.data.datasets = this.datasets();
       this.fitUnderlays(this.chart.options.scales!['y'] as { suggestedMin?: number; suggestedMax?: number });
+      if (!zoom) (this.chart.options.scales!['x'] as { max?: number }).max = this.lastX();
       this.chart.update('none');
     }
   }
 
   override drawUnder(chart: Chart): void {
     drawUnderlays(chart.ctx, chart.chartArea, chart.scales['x']!, chart.scales['y']!, this.underlays);
+  }
+
+  /**
+   * The last step any shown series logged: the x axis ends there. A bucket is drawn at its mean x,
+   * so without this the axis would stop short of the newest step until its bucket fills.
+   */
+  private lastX(): number | undefined {
+    let last = -Infinity;
+    for (const sl of this.slots) {
+      const x = sl.main.view.xs.at(-1);
+      if (x !== undefined && x > last) last = x;
+    }
+    return Number.isFinite(last) ? last : undefined;
   }
 
   /** The y axis reaches the bands and raw line too (they are not datasets, so Chart.js does not see them). */
@@ -433,7 +447,7 @@ export class LineCard extends BaseCard {
           decimation: { enabled: false },
         },
         scales: {
-          x: this.xAxisOptions(),
+          x: this.xAxisOptions(undefined, this.lastX()),
           y: {
             type: y.log ? 'logarithmic' : 'linear',
             stacked,
