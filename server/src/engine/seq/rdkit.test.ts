@@ -70,6 +70,21 @@ test('the cache evicts the least recently used entries, not all of them', async 
   assert.equal(v.cacheSize, 92);
 });
 
+test('the cache holds no very long texts and stays within its byte budget (a fuzz found it filling the heap)', async () => {
+  const v = new RDKitValidator(await loadRDKitModule());
+  // A 5 MB SMILES-like line: answered (too large), not kept.
+  assert.equal(v.validate('C'.repeat(5_000_000)).kind, 'too-large');
+  assert.equal(v.cacheSize, 0);
+  assert.equal(v.cachedBytes, 0);
+  // 8 KB texts: at most the 64 MB budget, however many come.
+  for (let i = 0; i < 5000; i++) v.validate(`${'C'.repeat(8000)}${i}`);
+  assert.ok(v.cachedBytes <= 64 * 2 ** 20, `${v.cachedBytes} bytes cached`);
+  assert.ok(v.cacheSize < 5000 && v.cacheSize > 3000, `${v.cacheSize} entries`);
+  // Short ones are still cached and served from the cache.
+  const hit = v.validate('CCO');
+  assert.equal(v.validate('CCO'), hit);
+});
+
 // The fast path skips get_mol's kekulization (only for input without aromatic atoms or bonds) and
 // stereo assignment; it must give exactly what get_mol's defaults give: same verdict, same reason
 // and span, same canonical SMILES. Checked on every real SMILES fixture, as written and upper-cased

@@ -118,6 +118,20 @@ export async function validateSmiles(smiles: string): Promise<SmilesValidation> 
 // As many as analysis reads in one document (DEFAULT_MAX_SEQUENCES): re-checking a big .smi file
 // while typing then finds every string again; ~150 bytes per entry, so ~30 MB at most.
 const CACHE_LIMIT = 200_000;
+/**
+ * The cache also stays within this many bytes (keys and answers, roughly), and does not keep texts
+ * longer than CACHE_MAX_KEY: the 200,000-entry bound alone let fuzzed documents' long SMILES-like
+ * lines (up to 5 MB each) fill the heap until the server ran out of memory after ~11,000 documents.
+ */
+const CACHE_BYTES = 64 * 2 ** 20;
+const CACHE_MAX_KEY = 8192;
+
+/** Bytes a cached answer holds, roughly (UTF-16 strings plus the object). */
+function cachedBytes(smiles: string, r: SmilesValidation): number {
+  const canonical = r.ok ? (r.canonical?.length ?? 0) : 0;
+  const reason = r.reason?.length ?? 0;
+  return 2 * (smiles.length + canonical + reason) + 160;
+}
 
 // get_mol's defaults kekulize and assign stereochemistry. Neither can change the verdict or the
 // canonical SMILES where they are skipped here, and skipping them saves ~20-40% of a parse:
@@ -259,6 +273,7 @@ export class RDKitValidator implements SmilesValidator {
   // insertion order: a hit is moved to the end, and the oldest entries (the first keys) are evicted.
   // The cache outlives instances: an answer from a healthy instance stays right.
   private readonly cache = new Map<string, SmilesValidation>();
+  private cacheBytes = 0;
   private instance: RDKitInstance | undefined;
   private spare: Promise<RDKitInstance> | undefined;
   private replacing: Promise<void> | undefined;
@@ -292,10 +307,26 @@ export class RDKitValidator implements SmilesValidator {
     }
     const result = this.compute(smiles, wantCanonical);
     if (result.kind === 'unavailable') return result;
-    if (hit) this.cache.delete(smiles);
-    else if (this.cache.size >= this.cacheLimit) this.evictOldest();
-    if (this.cacheLimit > 0) this.cache.set(smiles, result);
+    if (hit) this.uncache(smiles, hit);
+    if (this.cacheLimit <= 0 || smiles.length > CACHE_MAX_KEY) return result;
+    if (this.cache.size >= this.cacheLimit) this.evictOldest();
+    const bytes = cachedBytes(smiles, result);
+    for (const [key, r] of this.cache) {
+      if (this.cacheBytes + bytes <= CACHE_BYTES) break;
+      this.uncache(key, r);
+    }
+    this.cache.set(smiles, result);
+    this.cacheBytes += bytes;
     return result;
+  }
+
+  private uncache(smiles: string, r: SmilesValidation): void {
+    if (this.cache.delete(smiles)) this.cacheBytes -= cachedBytes(smiles, r);
+  }
+
+  /** Bytes the cache holds, roughly (for tests). */
+  get cachedBytes(): number {
+    return this.cacheBytes;
   }
 
   /** True while an instance is ready to answer (false only between a fault and its replacement). */
@@ -316,8 +347,8 @@ export class RDKitValidator implements SmilesValidator {
   private evictOldest(): void {
     // Evict a tenth at once: one Map iteration instead of one per insertion past the limit.
     let n = Math.max(1, Math.floor(this.cacheLimit / 10));
-    for (const key of this.cache.keys()) {
-      this.cache.delete(key);
+    for (const [key, r] of this.cache) {
+      this.uncache(key, r);
       if (--n === 0) break;
     }
   }
