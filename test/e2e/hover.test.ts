@@ -226,10 +226,29 @@ describe('UME scoring in a real VS Code: hovers, Score Document, heat map', { ti
     await wb.runCommand('UME: Toggle Likelihood Heat Map');
     await wb.extensionDecorations().first().waitFor({ timeout: 20_000 });
     const line = wb.activeEditor().locator('.view-lines .view-line', { hasText: smiles.slice(0, 10) }).first();
-    const lineBox = await line.boundingBox();
-    const box = await wb.extensionDecorations().first().boundingBox();
-    assert.ok(lineBox && box, 'the line and a decoration are on screen');
-    assert.ok(box.width > 0 && box.x + 1 >= lineBox.x && box.x < lineBox.x + smiles.length * 10, 'the decoration sits on the SMILES');
+    // A decoration on the SMILES's line, once the editor's layout has settled (on a loaded machine
+    // the overlays are laid out a frame or more after they appear).
+    type Box = { x: number; y: number; width: number; height: number };
+    const onLine = async (): Promise<{ lineBox: Box; box: Box } | undefined> => {
+      const lineBox = await line.boundingBox();
+      if (!lineBox) return undefined;
+      for (const d of await wb.extensionDecorations().all()) {
+        const box = await d.boundingBox();
+        if (box && box.width > 0 && Math.abs(box.y + box.height / 2 - (lineBox.y + lineBox.height / 2)) < lineBox.height && box.x + 1 >= lineBox.x && box.x < lineBox.x + smiles.length * 10) return { lineBox, box };
+      }
+      return undefined;
+    };
+    let found: { lineBox: Box; box: Box } | undefined;
+    for (let i = 0; i < 40 && !found; i++) {
+      found = await onLine();
+      if (!found) await wb.page.waitForTimeout(250);
+    }
+    if (!found) {
+      const boxes = await Promise.all((await wb.extensionDecorations().all()).map((d) => d.boundingBox()));
+      log(`line ${JSON.stringify(await line.boundingBox())}; decorations ${JSON.stringify(boxes.slice(0, 8))}`);
+    }
+    assert.ok(found, 'a heat-map decoration sits on the SMILES');
+    const { lineBox, box } = found;
     const text = await wb.hoverOnLine(smiles.slice(0, 10), box.x - lineBox.x + box.width / 2, /UME log-prob/, 15_000);
     const m = match(text, /UME log-prob (\S+) \(([a-z ]+)\) · position (\d+) · (\S+), (\w+)/, 'the token log-prob');
     assert.ok(Number.isFinite(Number(m[1])) && Number(m[1]) < 0, `a finite negative log-prob (got ${m[1]})`);
